@@ -1,0 +1,84 @@
+"""The KPI catalogue: every metric procsim reports, what it is measured on and its unit.
+
+Shared by validation (targets must name a known KPI), metrics (which computes them), stats and
+the terminal table (which label them). No heavy imports: it is read at start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Entity = Literal["", "stage", "role", "sla"]
+UnitKind = Literal["time", "cases", "per_day", "share", "money"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One metric of the catalogue.
+
+    Attributes
+    ----------
+    name
+        Column value in the ``metric`` column of the tidy tables.
+    entity
+        What one value refers to: the whole process (""), a stage, a role or an SLA.
+    unit
+        ``time`` (process time unit), ``cases``, ``per_day`` (cases per day), ``share`` (0..1)
+        or ``money`` (per the cost unit of the roles).
+    label
+        Short text for tables.
+    better
+        Direction of improvement: ``lower`` or ``higher`` (None when neither is better).
+    """
+
+    name: str
+    entity: Entity
+    unit: UnitKind
+    label: str
+    better: Literal["lower", "higher"] | None
+
+
+CATALOGUE: dict[str, Kpi] = {
+    k.name: k
+    for k in [
+        Kpi("throughput_per_day", "", "per_day", "throughput per day", "higher"),
+        Kpi("arrived", "", "cases", "cases arrived", None),
+        Kpi("completed", "", "cases", "cases completed", "higher"),
+        Kpi("open", "", "cases", "cases still open at the end", "lower"),
+        Kpi("cycle_time_mean", "", "time", "cycle time, mean", "lower"),
+        Kpi("cycle_time_p50", "", "time", "cycle time, median", "lower"),
+        Kpi("cycle_time_p90", "", "time", "cycle time, P90", "lower"),
+        Kpi("cycle_time_p95", "", "time", "cycle time, P95", "lower"),
+        Kpi("wip_mean", "", "cases", "work in progress, time-average", "lower"),
+        Kpi("first_pass_yield", "", "share", "first-pass yield (no rework)", "higher"),
+        Kpi("cycle_efficiency", "", "share", "cycle efficiency (value-adding/cycle)", "higher"),
+        Kpi("cost_per_case", "", "money", "cost per completed case", "lower"),
+        Kpi("cost_per_day", "", "money", "cost per day", "lower"),
+        Kpi("sla_attainment", "sla", "share", "SLA attainment", "higher"),
+        Kpi("wait_mean", "stage", "time", "waiting time, mean", "lower"),
+        Kpi("wait_p90", "stage", "time", "waiting time, P90", "lower"),
+        Kpi("waited_share", "stage", "share", "share of visits that waited", "lower"),
+        Kpi("processing_mean", "stage", "time", "processing time, mean", "lower"),
+        Kpi("visits_per_case", "stage", "cases", "visits per case", None),
+        Kpi("time_share", "stage", "share", "share of cycle time", None),
+        Kpi("utilization", "role", "share", "utilization", None),
+    ]
+}
+
+#: KPIs shown in the compact terminal table, in order.
+HEADLINE: tuple[str, ...] = (
+    "throughput_per_day",
+    "completed",
+    "open",
+    "cycle_time_mean",
+    "cycle_time_p50",
+    "cycle_time_p90",
+    "cycle_time_p95",
+    "wip_mean",
+    "sla_attainment",
+    "utilization",
+    "first_pass_yield",
+    "cycle_efficiency",
+    "cost_per_case",
+)
