@@ -216,7 +216,7 @@ def _build_model(config: Mapping[str, Any], c: _Collector) -> Model | None:
     roles: list[Role] = []
     for rid, name in enumerate(role_names):
         servers = c.number(staffing[name], f"staffing.{name}", minimum=1, integer=True,
-                           what="a head count (whole number >= 1)")
+                           what="a head count")
         rc = c.mapping(roles_cfg.get(name), f"roles.{name}", required=False, allowed=ROLE_KEYS)
         cost = 0.0
         if rc.get("cost_per_hour") is not None:

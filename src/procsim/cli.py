@@ -1,0 +1,208 @@
+"""The ``procsim`` command: Hydra at the edge, the plain-object core behind it.
+
+Sits at the top of the data flow. Before Hydra sees the command line it finds the workspace,
+picks the current process a scenario redesigns, and checks override keys so that a typo gets a
+``did you mean`` hint. Errors caused by the input are printed without a traceback and exit 2.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from procsim import __version__
+from procsim.errors import EXIT_USER_ERROR, ProcsimError
+from procsim.workspace import Workspace, find_workspace
+
+USAGE = """\
+usage: procsim [OVERRIDE ...]          run the current process (and a redesign)
+       procsim -m OVERRIDE ...          sweep: one run per combination (Hydra multirun)
+       procsim --help | --version | --hydra-help
+
+Simulates the current process and, with scenario=..., a proposed redesign on common random
+numbers, with replications; prints headline KPIs with 95% confidence intervals and writes
+tidy tables (CSV and Parquet), the simulated event logs and the resolved configs into the run
+folder (outputs/<date>/<time>/).
+
+Examples:
+  procsim scenario=merged_approval                 a redesign against its current process
+  procsim scenario=[merged_approval,automated_intake]   two redesigns stacked
+  procsim staffing.reviewer=3                      change a head count
+  procsim run.replications=50 run.seed=7           more replications, another seed
+  procsim run.horizon=4w run.warmup=0              a four-week pilot period, no warm-up
+  procsim -m staffing.reviewer=2,3,4,5             sweep staffing levels
+  procsim process=approval_chain                   another current process
+  procsim --cfg job                                show the composed config and stop
+
+Run settings (run.*): replications, horizon | cases, warmup, seed, workers (0 = all cores),
+max_events. Times accept units: 30min, 8h, 2d, 4w.
+"""
+
+
+def _help(workspace: Workspace | None) -> str:
+    text = USAGE
+    if workspace is None:
+        return text
+    text += f"\nWorkspace: {workspace.root} ({workspace.origin})\n"
+    text += "\nProcesses (process=NAME):\n"
+    for name, desc in workspace.processes().items():
+        text += f"  {name:<22} {_first_sentence(desc)}\n"
+    text += "\nScenarios (scenario=NAME):\n"
+    from procsim.config import load_yaml
+
+    for name, desc in workspace.scenario_names().items():
+        try:
+            base = load_yaml(workspace.scenario_file(name)).get("redesigns", "?")
+        except Exception:
+            base = "?"
+        text += f"  {name:<22} [{base}] {_first_sentence(desc)}\n"
+    return text
+
+
+def _first_sentence(text: str, limit: int = 90) -> str:
+    first = text.split(". ")[0].split(": ")[0]
+    return first if len(first) <= limit else first[: limit - 3] + "..."
+
+
+def _fail(message: str) -> None:
+    print(f"procsim: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USER_ERROR)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``procsim`` command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in args:
+        print(f"procsim {__version__}")
+        return
+    try:
+        workspace = find_workspace()
+    except ProcsimError as exc:
+        if "-h" in args or "--help" in args:
+            print(_help(None))
+            return
+        _fail(str(exc))
+        return
+    if "-h" in args or "--help" in args:
+        print(_help(workspace))
+        return
+    try:
+        args = _prepare(workspace, args)
+    except ProcsimError as exc:
+        _fail(str(exc))
+    _run_hydra(workspace, args)
+
+
+def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
+    """Add ``process=`` implied by the scenarios; check override keys."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    from procsim.config import _names_of, check_overrides, implied_process
+
+    overrides = [a for a in args if not a.startswith("-")]
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as exc:
+        raise ProcsimError("cannot read the command line: " + " ".join(str(exc).split())
+                           + ". Hint: overrides look like key=value, lists like [a,b]") from None
+    keys = {o.key_or_group: o for o in parsed}
+    if "scenario" in keys and "process" not in keys:
+        o = keys["scenario"]
+        texts = list(o.sweep_string_iterator()) if o.is_sweep_override() else None
+        names = ([n for t in texts for n in _names_of(t)] if texts is not None else
+                 _as_list(o.value()))
+        for name in names:
+            workspace.scenario_file(name)  # unknown names fail here, with a hint
+        process = implied_process(workspace, names)
+        if process:
+            args = [*args, f"process={process}"]
+            overrides.append(f"process={process}")
+    check_overrides(workspace, overrides)
+    return args
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value else []
+    return [str(v) for v in value]
+
+
+def _run_hydra(workspace: Workspace, args: list[str]) -> None:
+    import hydra
+
+    from procsim.config import register_defaults
+
+    register_defaults()
+    task = hydra.main(version_base=None, config_path=str(workspace.conf),
+                      config_name="config")(lambda cfg: _job(cfg, workspace))
+    saved = sys.argv
+    sys.argv = [saved[0] if saved else "procsim", *args]
+    try:
+        task()
+    except SystemExit as exc:
+        # Hydra reports its own composition errors with exit 1; they are input errors too.
+        if exc.code == 1:
+            raise SystemExit(EXIT_USER_ERROR) from None
+        raise
+    finally:
+        sys.argv = saved
+
+
+class _Progress:
+    """A one-line progress counter on a terminal (nothing when piped or in a sweep)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.started
+        end = "\n" if done == total else ""
+        print(f"\r  replications {done}/{total}  {elapsed:5.1f} s", end=end, file=sys.stderr,
+              flush=True)
+
+
+def _job(cfg: Any, workspace: Workspace) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from procsim import api
+    from procsim.config import resolve_study
+    from procsim.output import write_text
+
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    overrides = list(hc.overrides.task)
+    in_sweep = hc.mode == RunMode.MULTIRUN
+    command = "procsim " + " ".join(shlex.quote(o) for o in overrides)
+    try:
+        container = OmegaConf.to_container(cfg, resolve=True)
+        assert isinstance(container, dict)
+        study = resolve_study(container, overrides, workspace)
+        for label, description in study.descriptions.items():
+            if description and label != "current":
+                print(f"scenario {label}: {description}")
+        progress = _Progress(sys.stderr.isatty() and not in_sweep)
+        results = api.run(study, progress)
+    except ProcsimError as exc:
+        write_text(out_dir / "error.txt", f"{command}\n\n{exc}\n")
+        print(f"procsim: error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR) from None
+    results.save(out_dir, command=command)
+    run = results.run
+    length = (f"horizon {run.horizon:g}" if run.horizon is not None else f"{run.cases} cases")
+    names = list(results.models)
+    base = results.models[names[0]]
+    print(f"\n{base.name}: {' vs '.join(names)} | {run.replications} replications, {length} "
+          f"{base.time_unit}, warm-up {run.warmup:g}, seed {run.seed}\n")
+    print(results.table())
+    for warning in results.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"\nresults: {out_dir}")

@@ -1,0 +1,390 @@
+"""Config composition: Hydra's composed config + scenario diffs -> plain per-model mappings.
+
+Sits at the edge with :mod:`procsim.cli`; the only modules that import Hydra/OmegaConf. A
+scenario is a diff on its current process: mappings merge by key, scalars and lists replace,
+``null`` removes a stage, a role or an edge, and a mapping with ``dist`` replaces a whole
+distribution. Scenarios stack in order; command-line overrides are applied again after them,
+so they win over the scenario as well as over the process.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
+from procsim.model import Model, RunSettings
+from procsim.validate import MODEL_SECTIONS, validate
+from procsim.workspace import Workspace, find_workspace
+
+SCENARIO_KEYS = ("description", "redesigns", *MODEL_SECTIONS, "run")
+BASELINE = "current"
+
+
+@dataclass
+class Study:
+    """A composed study: the current process and (optionally) one redesign, as plain mappings.
+
+    Attributes
+    ----------
+    configs
+        Label -> model config (``process, roles, staffing, arrivals, sla, targets, run``);
+        ``current`` first, then the redesign labelled by its scenario names joined with ``+``.
+    scenarios
+        The stacked scenario names (empty for the current process alone).
+    descriptions
+        Label -> description (process or scenario).
+    provenance
+        Label -> {config path: scenario} for every path a scenario set.
+    overrides
+        The command-line overrides, as given.
+    """
+
+    configs: dict[str, dict[str, Any]]
+    scenarios: list[str] = field(default_factory=list)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)
+
+    def build(self) -> tuple[dict[str, Model], RunSettings]:
+        """Validate every config; one error listing all problems of all of them."""
+        models: dict[str, Model] = {}
+        run: RunSettings | None = None
+        errors: list[str] = []
+        for label, config in self.configs.items():
+            context = ("the current process" if label == BASELINE
+                       else f"scenario '{label}' (applied to the current process)")
+            try:
+                model, settings = validate(config, provenance=self.provenance.get(label),
+                                           context=context)
+            except ModelError as exc:
+                errors.append(str(exc))
+                continue
+            models[label] = model
+            run = run or settings
+        if errors:
+            raise ProcsimError("\n".join(errors))
+        assert run is not None
+        return models, run
+
+
+def load_yaml(path: Path) -> Any:
+    """Read a YAML file as data (never code); errors name the file and line."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ProcsimError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}). Hint: "
+                           "check indentation and quotes around values with ':'") from None
+    except OSError as exc:
+        raise ProcsimError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def read_scenario(workspace: Workspace, name: str) -> dict[str, Any]:
+    """Load and shape-check scenario ``name``."""
+    path = workspace.scenario_file(name)
+    data = load_yaml(path)
+    if not isinstance(data, Mapping):
+        raise ModelError([Issue(str(path), "a scenario must be a mapping",
+                                "description, redesigns and the sections it changes",
+                                type(data).__name__)], f"scenario '{name}'")
+    issues = [Issue(f"{path.name}: {key}", "unknown top-level key", ", ".join(SCENARIO_KEYS),
+                    repr(key), did_you_mean(str(key), SCENARIO_KEYS))
+              for key in data if key not in SCENARIO_KEYS]
+    if not isinstance(data.get("redesigns"), str):
+        issues.append(Issue(f"{path.name}: redesigns", "a scenario names the current process "
+                            "it redesigns", "a process name", repr(data.get("redesigns")),
+                            "add e.g. redesigns: approval_chain"))
+    if issues:
+        raise ModelError(issues, f"scenario '{name}' ({path})")
+    return dict(data)
+
+
+def apply_diff(base: Any, diff: Any, *, scenario: str, path: str = "",
+               provenance: dict[str, str], issues: list[Issue]) -> Any:
+    """Apply a scenario diff to a config (see the module docstring for the rules)."""
+    if not isinstance(diff, Mapping) or not isinstance(base, Mapping):
+        provenance[path] = scenario
+        return copy.deepcopy(diff)
+    if "dist" in diff:
+        provenance[path] = scenario
+        return copy.deepcopy(dict(diff))
+    out = dict(base)
+    for key, value in diff.items():
+        sub = f"{path}.{key}" if path else str(key)
+        if value is None:
+            if key not in out or out[key] is None:
+                issues.append(Issue(sub, f"scenario '{scenario}' removes something that does not "
+                                    "exist", "an existing key", repr(key),
+                                    did_you_mean(str(key), [k for k, v in out.items()
+                                                            if v is not None])))
+            else:
+                out[key] = None
+                provenance[sub] = scenario
+        elif key in out and isinstance(out[key], Mapping) and isinstance(value, Mapping):
+            out[key] = apply_diff(out[key], value, scenario=scenario, path=sub,
+                                  provenance=provenance, issues=issues)
+        else:
+            out[key] = copy.deepcopy(value)
+            provenance[sub] = scenario
+    return out
+
+
+def model_overrides(overrides: Sequence[str]) -> list[tuple[str, Any, bool]]:
+    """The command-line overrides that change the model: ``(key, value, delete)``."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parsed = OverridesParser.create().parse_overrides(list(overrides))
+    out = []
+    for o in parsed:
+        key = o.key_or_group
+        if ("." not in key or key.split(".")[0] not in (*MODEL_SECTIONS, "run")
+                or o.is_sweep_override()):
+            continue
+        out.append((key, None if o.is_delete() else o.value(), o.is_delete()))
+    return out
+
+
+def _set_path(config: dict[str, Any], key: str, value: Any, delete: bool) -> None:
+    node = config
+    parts = key.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    if delete:
+        node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = copy.deepcopy(value)
+
+
+def resolve_study(config: Mapping[str, Any], overrides: Sequence[str] = (),
+                  workspace: Workspace | None = None) -> Study:
+    """Turn a composed config into a :class:`Study`.
+
+    Parameters
+    ----------
+    config
+        Plain mapping (Hydra's composed config as a container) with the model sections, ``run``
+        and ``scenario`` (a name or list of names to stack).
+    overrides
+        Command-line overrides; those on model keys are applied again after the scenarios.
+    workspace
+        Where scenarios live (found from the working directory by default).
+    """
+    workspace = workspace or find_workspace()
+    base = {key: copy.deepcopy(config.get(key)) for key in (*MODEL_SECTIONS, "run")
+            if config.get(key) is not None}
+    names = scenario_list(config.get("scenario"))
+    process_name = str((base.get("process") or {}).get("name", "process"))
+    study = Study(configs={BASELINE: base}, scenarios=names, overrides=list(overrides),
+                  descriptions={BASELINE: str((base.get("process") or {}).get("description",
+                                                                                "") or "")})
+    if not names:
+        return study
+    proposed: Any = copy.deepcopy(base)
+    provenance: dict[str, str] = {}
+    issues: list[Issue] = []
+    descriptions = []
+    for name in names:
+        scenario = read_scenario(workspace, name)
+        if scenario["redesigns"] != process_name:
+            issues.append(Issue("scenario", f"scenario '{name}' redesigns process "
+                                f"'{scenario['redesigns']}', but the current process is "
+                                f"'{process_name}'", f"process={scenario['redesigns']}",
+                                f"process={process_name}",
+                                f"drop process=... (procsim picks the scenario's process) or "
+                                f"use a scenario of {process_name}"))
+            continue
+        descriptions.append(" ".join(str(scenario.get("description", "")).split()))
+        diff = {k: v for k, v in scenario.items() if k in (*MODEL_SECTIONS, "run")}
+        proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance,
+                              issues=issues)
+    if issues:
+        raise ModelError(issues, "the scenarios")
+    for key, value, delete in model_overrides(overrides):
+        _set_path(proposed, key, value, delete)
+        provenance.pop(key, None)
+    label = "+".join(names)
+    study.configs[label] = proposed
+    study.provenance[label] = provenance
+    study.descriptions[label] = " / ".join(d for d in descriptions if d)
+    return study
+
+
+def scenario_list(value: Any) -> list[str]:
+    """Normalize ``scenario=`` (None, a name, or a list of names) to a list."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ModelError([Issue("scenario", "not a scenario name or list of names",
+                            "scenario=name or scenario=[a,b]", repr(value))], "the command line")
+
+
+def compose(process: str | None = None, scenario: str | Sequence[str] | None = None,
+            overrides: Sequence[str] = (), workspace: Workspace | None = None) -> Study:
+    """Compose a study the way the ``procsim`` command does, for notebooks and scripts.
+
+    Parameters
+    ----------
+    process
+        Current process (a file under ``conf/process/``); defaults to the scenario's process,
+        else to the workspace default.
+    scenario
+        A scenario name, or a list of names to stack.
+    overrides
+        Hydra-style overrides, e.g. ``["staffing.reviewer=3", "run.replications=50"]``.
+    workspace
+        Defaults to the one found from the working directory.
+
+    Examples
+    --------
+    >>> study = compose(scenario="merged_approval", overrides=["run.replications=5"])
+    >>> sorted(study.configs)
+    ['current', 'merged_approval']
+    """
+    workspace = workspace or find_workspace()
+    names = scenario_list(scenario)
+    args = list(overrides)
+    if names:
+        args.append("scenario=[" + ",".join(names) + "]")
+    process = process or implied_process(workspace, names)
+    if process:
+        args.append(f"process={process}")
+    check_overrides(workspace, args)
+    container = compose_config(workspace, args)
+    return resolve_study(container, [a for a in args if not a.startswith("scenario=")],
+                         workspace)
+
+
+def compose_config(workspace: Workspace, overrides: Sequence[str],
+                   resolve: bool = True) -> dict[str, Any]:
+    """Hydra's composed config for ``overrides``, as a plain dict (without ``hydra``)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    register_defaults()
+    try:
+        with initialize_config_dir(config_dir=str(workspace.conf), version_base=None,
+                                   job_name="procsim"):
+            cfg = hydra_compose(config_name="config", overrides=list(overrides))
+        container = OmegaConf.to_container(cfg, resolve=resolve)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ProcsimError(f"cannot compose the configuration from {workspace.conf}: "
+                           + " ".join(str(exc).split())) from None
+    assert isinstance(container, dict)
+    container.pop("hydra", None)
+    return container
+
+
+def implied_process(workspace: Workspace, names: Sequence[str]) -> str | None:
+    """The current process the given scenarios redesign (None without scenarios)."""
+    processes = {read_scenario(workspace, n)["redesigns"] for n in names}
+    if len(processes) > 1:
+        raise ModelError([Issue("scenario", "the scenarios redesign different processes",
+                                "scenarios of one process", ", ".join(sorted(processes)),
+                                "run them separately, one process at a time")],
+                         "the command line")
+    return processes.pop() if processes else None
+
+
+def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
+    """Check override keys and group choices before Hydra sees them.
+
+    Hydra would reject an unknown key with a hint to add it with ``+``; an analyst who typed
+    ``staffing.reviwer=3`` needs ``did you mean 'reviewer'?`` instead.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(list(overrides))
+    except HydraException as exc:
+        raise ModelError([Issue("command line", "cannot read an override", "key=value",
+                                " ".join(str(exc).split())[:200],
+                                "quote values with spaces; lists look like [a,b]")],
+                         "the command line") from None
+    processes = workspace.processes()
+    groups: list[str] = []
+    keys = []
+    issues: list[Issue] = []
+    for o in parsed:
+        key = o.key_or_group
+        if key == "process":
+            choices = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.value()]
+            for choice in choices:
+                if str(choice) not in processes:
+                    issues.append(Issue("process", f"unknown process '{choice}'",
+                                        "one of " + ", ".join(processes), repr(choice),
+                                        did_you_mean(str(choice), processes)))
+            if choices:
+                groups.append(f"process={choices[0]}")
+        elif key == "scenario":
+            if o.is_sweep_override():
+                options = [_names_of(text) for text in o.sweep_string_iterator()]
+            else:
+                options = [scenario_list(o.value())]
+            for name in {n for names in options for n in names}:
+                try:
+                    workspace.scenario_file(name)
+                except ModelError as exc:
+                    issues += exc.issues
+        elif (key.split(".")[0] in (*MODEL_SECTIONS, "run") and not o.is_add()
+              and not o.is_force_add() and not o.is_delete()):
+            keys.append(key)
+    if issues:
+        raise ModelError(issues, "the command line")
+    if not keys:
+        return
+    container = compose_config(workspace, groups, resolve=False)
+    for key in keys:
+        node: Any = container
+        parts = key.split(".")
+        for depth, part in enumerate(parts):
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+                continue
+            parent = ".".join(parts[:depth]) or "<root>"
+            known = list(node) if isinstance(node, Mapping) else []
+            hint = did_you_mean(part, known) if known else ""
+            if parts[0] == "staffing" and depth == 1:
+                hint = (hint + "; " if hint else "") + ("to add a new role use +" + key + "=N")
+            issues.append(Issue(key, f"no setting '{part}' under {parent}",
+                                "an existing key" + (f" ({', '.join(sorted(known)[:8])})"
+                                                     if known else ""),
+                                repr(part), hint))
+            break
+    if issues:
+        raise ModelError(issues, "the command line")
+
+
+def _names_of(text: str) -> list[str]:
+    text = text.strip()
+    if text.startswith("[") and text.endswith("]"):
+        return [part.strip() for part in text[1:-1].split(",") if part.strip()]
+    return [text] if text else []
+
+
+def settings_dict() -> dict[str, Any]:
+    """Run-setting defaults from the one schema, :class:`~procsim.model.RunSettings`."""
+    return dataclasses.asdict(RunSettings())
+
+
+def register_defaults() -> None:
+    """Put the run-setting defaults into Hydra's ConfigStore as ``procsim_defaults``."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="procsim_defaults", node={"run": settings_dict()})
