@@ -189,7 +189,7 @@ def resolve_study(config: Mapping[str, Any], overrides: Sequence[str] = (),
                                                                                 "") or "")})
     if not names:
         return study
-    proposed: Any = copy.deepcopy(base)
+    proposed: Any = _edges_as_mappings(copy.deepcopy(base))
     provenance: dict[str, str] = {}
     issues: list[Issue] = []
     descriptions = []
@@ -217,6 +217,16 @@ def resolve_study(config: Mapping[str, Any], overrides: Sequence[str] = (),
     study.provenance[label] = provenance
     study.descriptions[label] = " / ".join(d for d in descriptions if d)
     return study
+
+
+def _edges_as_mappings(config: dict[str, Any]) -> dict[str, Any]:
+    """Write ``next: b`` as ``next: {b: 1.0}`` so that a scenario adding an edge merges with it
+    (and a forgotten removal fails validation) instead of silently replacing it."""
+    stages = (config.get("process") or {}).get("stages") or {}
+    for stage in stages.values():
+        if isinstance(stage, dict) and isinstance(stage.get("next"), str):
+            stage["next"] = {stage["next"]: 1.0}
+    return config
 
 
 def scenario_list(value: Any) -> list[str]:
@@ -282,9 +292,14 @@ def compose_config(workspace: Workspace, overrides: Sequence[str],
                                    job_name="procsim"):
             cfg = hydra_compose(config_name="config", overrides=list(overrides))
         container = OmegaConf.to_container(cfg, resolve=resolve)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ProcsimError(f"cannot compose the configuration from {workspace.conf}: "
-                           + " ".join(str(exc).split())) from None
+    except (HydraException, OmegaConfBaseException, yaml.YAMLError) as exc:
+        cause = exc.__cause__ or exc.__context__
+        detail = " ".join(str(exc).split())
+        if isinstance(cause, yaml.YAMLError) or isinstance(exc, yaml.YAMLError):
+            detail = " ".join(str(cause if cause else exc).split())
+        raise ProcsimError(f"cannot compose the configuration from {workspace.conf}: {detail}. "
+                           "Hint: check the YAML file named above (indentation, brackets, "
+                           "quotes)") from None
     assert isinstance(container, dict)
     container.pop("hydra", None)
     return container
@@ -347,8 +362,7 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
             keys.append(key)
     if issues:
         raise ModelError(issues, "the command line")
-    if not keys:
-        return
+    # Composing once here also turns a broken YAML file into a clear message.
     container = compose_config(workspace, groups, resolve=False)
     for key in keys:
         node: Any = container

@@ -154,9 +154,14 @@ def validate(config: Mapping[str, Any], *, provenance: Mapping[str, str] | None 
     return model, run
 
 
-def validate_model(config: Mapping[str, Any], **kwargs: Any) -> Model:
-    """Like :func:`validate`, returning only the model."""
-    return validate(config, **kwargs)[0]
+def validate_model(config: Mapping[str, Any], *, provenance: Mapping[str, str] | None = None,
+                   context: str = "the configuration") -> Model:
+    """Like :func:`validate` for the model alone (no ``run`` section needed)."""
+    c = _Collector(provenance)
+    model = _build_model(config, c)
+    if c.issues or model is None:
+        raise ModelError(c.issues, context)
+    return model
 
 
 def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
