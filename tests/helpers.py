@@ -9,30 +9,55 @@ from typing import Any
 def mm1(rho: float = 0.8, **run: Any) -> dict[str, Any]:
     """An M/M/1 queue with service rate 1 and arrival rate ``rho``."""
     return {
-        "process": {"name": "mm1", "start": "serve", "stages": {
-            "serve": {"role": "server", "duration": {"dist": "expon", "mean": 1.0},
-                      "value": "value_adding", "next": "end"}}},
+        "process": {
+            "name": "mm1",
+            "start": "serve",
+            "stages": {
+                "serve": {
+                    "role": "server",
+                    "duration": {"dist": "expon", "mean": 1.0},
+                    "value": "value_adding",
+                    "next": "end",
+                }
+            },
+        },
         "staffing": {"server": 1},
         "arrivals": {"interarrival": {"dist": "expon", "mean": 1 / rho}},
-        "run": {"horizon": 2000, "warmup": 100, "replications": 4, "seed": 3, "workers": 1,
-                **run},
+        "run": {"horizon": 2000, "warmup": 100, "replications": 4, "seed": 3, "workers": 1, **run},
     }
 
 
 def two_stage() -> dict[str, Any]:
     """Review -> decision with rework back to review and a pure-delay stage."""
-    return copy.deepcopy({
-        "process": {"name": "two_stage", "start": "review", "stages": {
-            "review": {"role": "reviewer", "duration": {"dist": "gamma", "mean": 1, "cv": 0.5},
-                       "next": "wait_customer", "value": "value_adding"},
-            "wait_customer": {"role": None, "duration": {"dist": "expon", "mean": 2},
-                              "next": {"decide": 0.8, "review": 0.2}},
-            "decide": {"role": "manager", "duration": {"dist": "expon", "mean": 0.5},
-                       "next": "end"}}},
-        "staffing": {"reviewer": 2, "manager": 1},
-        "roles": {"reviewer": {"cost_per_hour": 40}, "manager": {"cost_per_hour": 80}},
-        "arrivals": {"interarrival": {"dist": "expon", "mean": 1.0}},
-        "sla": {"day": {"within": "1d"}},
-        "targets": {"fast": {"kpi": "cycle_time_mean", "max": "8h"}},
-        "run": {"horizon": 500, "warmup": 50, "replications": 3, "seed": 1, "workers": 1},
-    })
+    return copy.deepcopy(
+        {
+            "process": {
+                "name": "two_stage",
+                "start": "review",
+                "stages": {
+                    "review": {
+                        "role": "reviewer",
+                        "duration": {"dist": "gamma", "mean": 1, "cv": 0.5},
+                        "next": "wait_customer",
+                        "value": "value_adding",
+                    },
+                    "wait_customer": {
+                        "role": None,
+                        "duration": {"dist": "expon", "mean": 2},
+                        "next": {"decide": 0.8, "review": 0.2},
+                    },
+                    "decide": {
+                        "role": "manager",
+                        "duration": {"dist": "expon", "mean": 0.5},
+                        "next": "end",
+                    },
+                },
+            },
+            "staffing": {"reviewer": 2, "manager": 1},
+            "roles": {"reviewer": {"cost_per_hour": 40}, "manager": {"cost_per_hour": 80}},
+            "arrivals": {"interarrival": {"dist": "expon", "mean": 1.0}},
+            "sla": {"day": {"within": "1d"}},
+            "targets": {"fast": {"kpi": "cycle_time_mean", "max": "8h"}},
+            "run": {"horizon": 500, "warmup": 50, "replications": 3, "seed": 1, "workers": 1},
+        }
+    )

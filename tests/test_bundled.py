@@ -12,7 +12,7 @@ WORKSPACE = find_workspace()
 
 @pytest.mark.parametrize("process", sorted(WORKSPACE.processes()))
 def test_every_process_validates(process: str) -> None:
-    models, run = procsim.compose(process=process).build()
+    models, _ = procsim.compose(process=process).build()
     assert models["current"].name == process
     assert all(load < 1 for load in models["current"].offered_load().values())
     assert not models["current"].warnings
@@ -31,13 +31,16 @@ def test_default_process_has_a_reviewer_for_the_staffing_sweep() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("process", "low", "high"), [
-    ("customer_request", 40, 56),   # "mean end-to-end time near 48 h"
-    ("approval_chain", 60, 84),     # "about three days"
-])
-def test_bundled_processes_match_their_described_cycle_time(process: str, low: float,
-                                                             high: float) -> None:
-    results = procsim.run(procsim.compose(process=process,
-                                          overrides=["run.replications=5"]))
+@pytest.mark.parametrize(
+    ("process", "low", "high"),
+    [
+        ("customer_request", 40, 56),  # "mean end-to-end time near 48 h"
+        ("approval_chain", 60, 84),  # "about three days"
+    ],
+)
+def test_bundled_processes_match_their_described_cycle_time(
+    process: str, low: float, high: float
+) -> None:
+    results = procsim.run(procsim.compose(process=process, overrides=["run.replications=5"]))
     mean = results.summary.query("metric == 'cycle_time_mean'")["mean"].item()
     assert low <= mean <= high

@@ -16,13 +16,24 @@ REPO = Path(__file__).resolve().parents[1]
 
 def procsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PROCSIM_WORKSPACE": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "procsim", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "procsim", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_bundled_example_compares_redesign_with_current(tmp_path: Path) -> None:
-    done = procsim("scenario=merged_approval", "run.replications=3", "run.horizon=4w",
-                   "run.warmup=1w", cwd=tmp_path)
+    done = procsim(
+        "scenario=merged_approval",
+        "run.replications=3",
+        "run.horizon=4w",
+        "run.warmup=1w",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert "current" in done.stdout and "merged_approval" in done.stdout
     assert "cycle time, mean" in done.stdout and "±" in done.stdout
@@ -42,8 +53,14 @@ def test_bundled_example_compares_redesign_with_current(tmp_path: Path) -> None:
 def test_same_seed_gives_byte_identical_tables(tmp_path: Path) -> None:
     tables = []
     for workers in ("1", "2"):
-        done = procsim("run.replications=3", "run.horizon=2w", "run.warmup=2d",
-                       f"run.workers={workers}", "run.seed=5", cwd=tmp_path)
+        done = procsim(
+            "run.replications=3",
+            "run.horizon=2w",
+            "run.warmup=2d",
+            f"run.workers={workers}",
+            "run.seed=5",
+            cwd=tmp_path,
+        )
         assert done.returncode == 0, done.stderr
         folder = Path(done.stdout.strip().splitlines()[-1].removeprefix("results: "))
         tables.append((folder / "tables" / "kpis.csv").read_bytes())
@@ -51,8 +68,14 @@ def test_same_seed_gives_byte_identical_tables(tmp_path: Path) -> None:
 
 
 def test_sweep_writes_one_folder_per_job(tmp_path: Path) -> None:
-    done = procsim("-m", "staffing.reviewer=2,3", "run.replications=2", "run.horizon=1w",
-                   "run.warmup=0", cwd=tmp_path)
+    done = procsim(
+        "-m",
+        "staffing.reviewer=2,3",
+        "run.replications=2",
+        "run.horizon=1w",
+        "run.warmup=0",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     jobs = sorted(tmp_path.glob("multirun/*/*/[0-9]*"))
     assert len(jobs) == 2
@@ -62,24 +85,33 @@ def test_sweep_writes_one_folder_per_job(tmp_path: Path) -> None:
 def test_help_lists_processes_and_scenarios(tmp_path: Path) -> None:
     done = procsim("--help", cwd=tmp_path)
     assert done.returncode == 0
-    for name in ("customer_request", "approval_chain", "merged_approval", "automated_intake",
-                 "clear_confirmation"):
+    for name in (
+        "customer_request",
+        "approval_chain",
+        "merged_approval",
+        "automated_intake",
+        "clear_confirmation",
+    ):
         assert name in done.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["staffing.reviwer=3"], "did you mean 'reviewer'?"),
-    (["scenario=merged_aproval"], "did you mean 'merged_approval'?"),
-    (["process=aproval_chain"], "did you mean 'approval_chain'?"),
-    (["run.replications=1"], "run.replications: out of range"),
-    (["staffing.reviewer=0"], "staffing.reviewer: out of range"),
-    (["process.stages.intake.duration.dist=gama"], "did you mean 'gamma'?"),
-    (["run.horizon=soon"], "run.horizon: not a valid number"),
-    (["process=approval_chain", "scenario=clear_confirmation"], "redesigns process"),
-    (["staffing.reviewer=[3"], "cannot read"),
-])
-def test_bad_input_exits_2_with_a_message_and_no_traceback(tmp_path: Path, args: list[str],
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["staffing.reviwer=3"], "did you mean 'reviewer'?"),
+        (["scenario=merged_aproval"], "did you mean 'merged_approval'?"),
+        (["process=aproval_chain"], "did you mean 'approval_chain'?"),
+        (["run.replications=1"], "run.replications: out of range"),
+        (["staffing.reviewer=0"], "staffing.reviewer: out of range"),
+        (["process.stages.intake.duration.dist=gama"], "did you mean 'gamma'?"),
+        (["run.horizon=soon"], "run.horizon: not a valid number"),
+        (["process=approval_chain", "scenario=clear_confirmation"], "redesigns process"),
+        (["staffing.reviewer=[3"], "cannot read"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_no_traceback(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     done = procsim(*args, cwd=tmp_path)
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert message in done.stderr
@@ -92,10 +124,16 @@ def test_bad_yaml_in_a_workspace_exits_2(tmp_path: Path) -> None:
     (ws / "scenarios").mkdir()
     (ws / "conf" / "config.yaml").write_text((REPO / "conf" / "config.yaml").read_text())
     (ws / "conf" / "process" / "customer_request.yaml").write_text(
-        "# @package _global_\nprocess: {stages: [\n")
-    done = subprocess.run([sys.executable, "-m", "procsim"], cwd=ws, capture_output=True,
-                          text=True, env={k: v for k, v in os.environ.items()
-                                          if k != "PROCSIM_WORKSPACE"}, timeout=120)
+        "# @package _global_\nprocess: {stages: [\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "procsim"],
+        cwd=ws,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PROCSIM_WORKSPACE"},
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "customer_request.yaml" in done.stderr

@@ -27,14 +27,19 @@ CASES = [
     ({"dist": "constant", "value": 2.5}, 2.5, 0.0),
     ({"dist": "expon", "mean": 4}, 4, 16),
     ({"dist": "uniform", "low": 1, "high": 3}, 2, 4 / 12),
-    ({"dist": "triangular", "low": 1, "mode": 2, "high": 6},
-     3, (1 + 4 + 36 - 2 - 6 - 12) / 18),
+    ({"dist": "triangular", "low": 1, "mode": 2, "high": 6}, 3, (1 + 4 + 36 - 2 - 6 - 12) / 18),
     ({"dist": "lognormal", "mean": 30, "cv": 0.7}, 30, (0.7 * 30) ** 2),
     ({"dist": "gamma", "mean": 5, "cv": 0.5}, 5, 6.25),
-    ({"dist": "weibull", "shape": 1.5, "scale": 3}, WEIBULL_MEAN,
-     9 * (special.gamma(1 + 2 / 1.5) - special.gamma(1 + 1 / 1.5) ** 2)),
-    ({"dist": "weibull", "shape": 1.5, "mean": WEIBULL_MEAN}, WEIBULL_MEAN,
-     9 * (special.gamma(1 + 2 / 1.5) - special.gamma(1 + 1 / 1.5) ** 2)),
+    (
+        {"dist": "weibull", "shape": 1.5, "scale": 3},
+        WEIBULL_MEAN,
+        9 * (special.gamma(1 + 2 / 1.5) - special.gamma(1 + 1 / 1.5) ** 2),
+    ),
+    (
+        {"dist": "weibull", "shape": 1.5, "mean": WEIBULL_MEAN},
+        WEIBULL_MEAN,
+        9 * (special.gamma(1 + 2 / 1.5) - special.gamma(1 + 1 / 1.5) ** 2),
+    ),
     ({"dist": "empirical", "values": [1, 2, 2, 7]}, 3, np.var([1, 2, 2, 7])),
 ]
 
@@ -58,13 +63,17 @@ def test_truncated_normal_matches_its_closed_form_mean() -> None:
     assert dist.sample(np.random.default_rng(1), 100_000).min() >= 0
 
 
-@pytest.mark.parametrize(("spec", "reference"), [
-    ({"dist": "lognormal", "mean": 2, "cv": 1.5},
-     stats.lognorm(s=math.sqrt(math.log(1 + 1.5**2)),
-                   scale=2 / math.sqrt(1 + 1.5**2))),
-    ({"dist": "gamma", "mean": 2, "cv": 0.5}, stats.gamma(a=4, scale=0.5)),
-    ({"dist": "expon", "mean": 3}, stats.expon(scale=3)),
-])
+@pytest.mark.parametrize(
+    ("spec", "reference"),
+    [
+        (
+            {"dist": "lognormal", "mean": 2, "cv": 1.5},
+            stats.lognorm(s=math.sqrt(math.log(1 + 1.5**2)), scale=2 / math.sqrt(1 + 1.5**2)),
+        ),
+        ({"dist": "gamma", "mean": 2, "cv": 0.5}, stats.gamma(a=4, scale=0.5)),
+        ({"dist": "expon", "mean": 3}, stats.expon(scale=3)),
+    ],
+)
 def test_samples_follow_the_distribution(spec: dict, reference: object) -> None:
     sample = build(spec).sample(np.random.default_rng(11), 20_000)
     assert stats.kstest(sample, reference.cdf).pvalue > 0.01  # type: ignore[attr-defined]
@@ -73,7 +82,7 @@ def test_samples_follow_the_distribution(spec: dict, reference: object) -> None:
 def test_time_strings_and_aliases() -> None:
     d = build({"dist": "exponential", "mean": "30min"})
     assert (d.family, d.mean) == ("expon", 0.5)
-    assert build("2h").mean == 2.0            # a bare time is a constant
+    assert build("2h").mean == 2.0  # a bare time is a constant
 
 
 def test_pickled_distribution_draws_the_same_numbers() -> None:
@@ -82,19 +91,22 @@ def test_pickled_distribution_draws_the_same_numbers() -> None:
     assert np.array_equal(pickle.loads(pickle.dumps(d)).ppf(u), d.ppf(u))
 
 
-@pytest.mark.parametrize("spec", [
-    {"dist": "expon", "mean": 0},
-    {"dist": "uniform", "low": 3, "high": 1},
-    {"dist": "uniform", "low": -1, "high": 1},
-    {"dist": "gamma", "mean": 1, "cv": -2},
-    {"dist": "normal", "mean": 1, "sd": 0},
-    {"dist": "empirical", "values": []},
-    {"dist": "empirical", "values": [1, -2]},
-    {"dist": "constant", "value": "soon"},
-    {"dist": "lognormal", "mean": 1, "cv": 0.5, "sigma": 1},
-    {"mean": 1},
-    [1, 2],
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"dist": "expon", "mean": 0},
+        {"dist": "uniform", "low": 3, "high": 1},
+        {"dist": "uniform", "low": -1, "high": 1},
+        {"dist": "gamma", "mean": 1, "cv": -2},
+        {"dist": "normal", "mean": 1, "sd": 0},
+        {"dist": "empirical", "values": []},
+        {"dist": "empirical", "values": [1, -2]},
+        {"dist": "constant", "value": "soon"},
+        {"dist": "lognormal", "mean": 1, "cv": 0.5, "sigma": 1},
+        {"mean": 1},
+        [1, 2],
+    ],
+)
 def test_out_of_domain_parameters_are_issues_not_exceptions(spec: object) -> None:
     issues: list = []
     assert parse_distribution(spec, "stage.duration", "hours", issues) is None

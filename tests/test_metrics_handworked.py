@@ -16,67 +16,92 @@ NAN = math.nan
 
 @pytest.fixture()
 def kpis() -> dict[tuple[str, str], float]:
-    model = validate_model({
-        "process": {"start": "A", "stages": {
-            "A": {"role": "r", "duration": 1, "value": "value_adding", "cost": 1,
-                  "next": "B"},
-            "B": {"role": None, "duration": 1, "next": {"A": 0.5, "end": 0.5}}}},
-        "staffing": {"r": 1},
-        "roles": {"r": {"cost_per_hour": 10}},
-        "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
-        "sla": {"e2e": {"within": 5.5}, "first": {"within": 0.5, "to": "start:A"}},
-    })
+    model = validate_model(
+        {
+            "process": {
+                "start": "A",
+                "stages": {
+                    "A": {
+                        "role": "r",
+                        "duration": 1,
+                        "value": "value_adding",
+                        "cost": 1,
+                        "next": "B",
+                    },
+                    "B": {"role": None, "duration": 1, "next": {"A": 0.5, "end": 0.5}},
+                },
+            },
+            "staffing": {"r": 1},
+            "roles": {"r": {"cost_per_hour": 10}},
+            "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
+            "sla": {"e2e": {"within": 5.5}, "first": {"within": 0.5, "to": "start:A"}},
+        }
+    )
     # case, stage (0=A, 1=B), server, enabled, start, end
-    visits = np.array([
-        [0, 0, 0, 0, 0, 2], [0, 1, -1, 2, 2, 5],            # case 0: cycle 5
-        [1, 0, 0, 1, 2, 3], [1, 1, -1, 3, 3, 4],            # case 1 waits 1 at A,
-        [1, 0, 0, 4, 4, 6], [1, 1, -1, 6, 6, 7],            # reworks, cycle 6
-        [2, 0, 0, 8, 8, NAN],                               # case 2 open at t=10
-    ], dtype=float)
+    visits = np.array(
+        [
+            [0, 0, 0, 0, 0, 2],
+            [0, 1, -1, 2, 2, 5],  # case 0: cycle 5
+            [1, 0, 0, 1, 2, 3],
+            [1, 1, -1, 3, 3, 4],  # case 1 waits 1 at A,
+            [1, 0, 0, 4, 4, 6],
+            [1, 1, -1, 6, 6, 7],  # reworks, cycle 6
+            [2, 0, 0, 8, 8, NAN],  # case 2 open at t=10
+        ],
+        dtype=float,
+    )
     log = SimLog(visits, np.array([0.0, 1.0, 8.0]), np.array([5.0, 7.0, NAN]), 10.0, False, 0)
     table = compute_kpis(to_event_log(log, model, warmup=0.0), model)
     return {(r.metric, r.entity): r.value for r in table.itertuples()}
 
 
-@pytest.mark.parametrize(("metric", "entity", "expected"), [
-    ("arrived", "", 3),
-    ("completed", "", 2),
-    ("open", "", 1),
-    ("throughput_per_day", "", 2 / 10 * 24),      # 2 completions in 10 h
-    ("cycle_time_mean", "", 5.5),
-    ("cycle_time_p50", "", 5.5),
-    ("wip_mean", "", (5 + 6 + 2) / 10),           # time in system inside [0, 10]
-    ("first_pass_yield", "", 0.5),                # case 1 did A twice
-    ("cycle_efficiency", "", (2 + 1 + 2) / 11),   # value-adding processing / cycle
-    ("utilization", "r", (2 + 1 + 2 + 2) / 10),   # busy 0-2, 2-3, 4-6, 8-10
-    ("wait_mean", "A", 1 / 4),
-    ("waited_share", "A", 1 / 4),
-    ("wait_mean", "B", 0.0),
-    ("visits_per_case", "A", 4 / 3),
-    ("time_share", "A", 6 / 11),                  # sojourns at A of completed cases
-    ("time_share", "B", 5 / 11),
-    ("cost_per_case", "", (10 * 10 + 4 * 1) / 2),  # paid staff time + 4 visits of A
-    ("cost_per_day", "", (10 * 10 + 4 * 1) / (10 / 24)),
-    ("sla_attainment", "e2e", 1 / 2),             # case 2 is open but not yet late
-    ("sla_attainment", "first", 2 / 3),           # first responses after 0, 1, 0
-])
-def test_kpi_matches_hand_calculation(kpis: dict[tuple[str, str], float], metric: str,
-                                      entity: str, expected: float) -> None:
+@pytest.mark.parametrize(
+    ("metric", "entity", "expected"),
+    [
+        ("arrived", "", 3),
+        ("completed", "", 2),
+        ("open", "", 1),
+        ("throughput_per_day", "", 2 / 10 * 24),  # 2 completions in 10 h
+        ("cycle_time_mean", "", 5.5),
+        ("cycle_time_p50", "", 5.5),
+        ("wip_mean", "", (5 + 6 + 2) / 10),  # time in system inside [0, 10]
+        ("first_pass_yield", "", 0.5),  # case 1 did A twice
+        ("cycle_efficiency", "", (2 + 1 + 2) / 11),  # value-adding processing / cycle
+        ("utilization", "r", (2 + 1 + 2 + 2) / 10),  # busy 0-2, 2-3, 4-6, 8-10
+        ("wait_mean", "A", 1 / 4),
+        ("waited_share", "A", 1 / 4),
+        ("wait_mean", "B", 0.0),
+        ("visits_per_case", "A", 4 / 3),
+        ("time_share", "A", 6 / 11),  # sojourns at A of completed cases
+        ("time_share", "B", 5 / 11),
+        ("cost_per_case", "", (10 * 10 + 4 * 1) / 2),  # paid staff time + 4 visits of A
+        ("cost_per_day", "", (10 * 10 + 4 * 1) / (10 / 24)),
+        ("sla_attainment", "e2e", 1 / 2),  # case 2 is open but not yet late
+        ("sla_attainment", "first", 2 / 3),  # first responses after 0, 1, 0
+    ],
+)
+def test_kpi_matches_hand_calculation(
+    kpis: dict[tuple[str, str], float], metric: str, entity: str, expected: float
+) -> None:
     assert kpis[(metric, entity)] == pytest.approx(expected)
 
 
 def test_warmup_excludes_early_cases_and_late_open_cases_count_as_misses() -> None:
-    model = validate_model({
-        "process": {"stages": {"A": {"role": "r", "duration": 1}}},
-        "staffing": {"r": 1},
-        "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
-        "sla": {"e2e": {"within": 2}},
-    })
+    model = validate_model(
+        {
+            "process": {"stages": {"A": {"role": "r", "duration": 1}}},
+            "staffing": {"r": 1},
+            "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
+            "sla": {"e2e": {"within": 2}},
+        }
+    )
     visits = np.array([[0, 0, 0, 0, 0, 1], [1, 0, 0, 5, 5, 6], [2, 0, 0, 6, 6, NAN]])
     log = SimLog(visits, np.array([0.0, 5.0, 6.0]), np.array([1.0, 6.0, NAN]), 10.0, False, 0)
-    k = {(r.metric, r.entity): r.value
-         for r in compute_kpis(to_event_log(log, model, warmup=2.0), model).itertuples()}
-    assert k[("arrived", "")] == 2          # case 0 arrived in the warm-up
+    k = {
+        (r.metric, r.entity): r.value
+        for r in compute_kpis(to_event_log(log, model, warmup=2.0), model).itertuples()
+    }
+    assert k[("arrived", "")] == 2  # case 0 arrived in the warm-up
     assert k[("completed", "")] == 1
     # Case 2 has been open 4 h > 2 h: already a miss. Case 1 met it.
     assert k[("sla_attainment", "e2e")] == pytest.approx(1 / 2)

@@ -13,13 +13,17 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and not (REPO / ".venv").exists()
-                    and __import__("importlib").util.find_spec("ruff") is None,
-                    reason="ruff is part of the test extras")
+@pytest.mark.skipif(
+    shutil.which("ruff") is None
+    and not (REPO / ".venv").exists()
+    and __import__("importlib").util.find_spec("ruff") is None,
+    reason="ruff is part of the test extras",
+)
 def test_ruff_lint() -> None:
     done = run("ruff", "check", "src", "tests", "benchmarks")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -31,9 +31,9 @@ def test_mappings_merge_scalars_replace_null_removes() -> None:
 def test_a_distribution_with_dist_replaces_the_whole_mapping() -> None:
     base = {"d": {"dist": "lognormal", "mean": 2, "cv": 0.5}}
     assert diff(base, {"d": {"dist": "constant", "value": 1}})[0] == {
-        "d": {"dist": "constant", "value": 1}}
-    assert diff(base, {"d": {"mean": 3}})[0] == {"d": {"dist": "lognormal", "mean": 3,
-                                                       "cv": 0.5}}
+        "d": {"dist": "constant", "value": 1}
+    }
+    assert diff(base, {"d": {"mean": 3}})[0] == {"d": {"dist": "lognormal", "mean": 3, "cv": 0.5}}
 
 
 def test_removing_something_missing_is_an_error_with_a_hint() -> None:
@@ -44,28 +44,38 @@ def test_removing_something_missing_is_an_error_with_a_hint() -> None:
 def make_workspace(tmp_path: Path, scenarios: dict[str, dict]) -> Workspace:
     (tmp_path / "conf" / "process").mkdir(parents=True)
     (tmp_path / "scenarios").mkdir()
-    (tmp_path / "conf" / "config.yaml").write_text("defaults:\n  - procsim_defaults\n"
-                                                   "  - process: p\n  - _self_\nscenario: []\n")
+    (tmp_path / "conf" / "config.yaml").write_text(
+        "defaults:\n  - procsim_defaults\n  - process: p\n  - _self_\nscenario: []\n"
+    )
     process = {
-        "process": {"name": "p", "start": "a", "stages": {
-            "a": {"role": "r", "duration": 1, "next": "b"},
-            "b": {"role": "r", "duration": 1, "next": "end"}}},
+        "process": {
+            "name": "p",
+            "start": "a",
+            "stages": {
+                "a": {"role": "r", "duration": 1, "next": "b"},
+                "b": {"role": "r", "duration": 1, "next": "end"},
+            },
+        },
         "staffing": {"r": 3},
         "arrivals": {"interarrival": {"dist": "expon", "mean": 2}},
         "run": {"horizon": 100, "replications": 2},
     }
-    (tmp_path / "conf" / "process" / "p.yaml").write_text("# @package _global_\n"
-                                                          + yaml.safe_dump(process))
+    (tmp_path / "conf" / "process" / "p.yaml").write_text(
+        "# @package _global_\n" + yaml.safe_dump(process)
+    )
     for name, body in scenarios.items():
         (tmp_path / "scenarios" / f"{name}.yaml").write_text(yaml.safe_dump(body))
     return Workspace(tmp_path, "test")
 
 
 def test_scenarios_stack_in_order_and_the_command_line_wins(tmp_path: Path) -> None:
-    ws = make_workspace(tmp_path, {
-        "two": {"redesigns": "p", "description": "two", "staffing": {"r": 2}},
-        "five": {"redesigns": "p", "description": "five", "staffing": {"r": 5}},
-    })
+    ws = make_workspace(
+        tmp_path,
+        {
+            "two": {"redesigns": "p", "description": "two", "staffing": {"r": 2}},
+            "five": {"redesigns": "p", "description": "five", "staffing": {"r": 5}},
+        },
+    )
     study = compose(scenario=["two", "five"], workspace=ws)
     assert study.configs["two+five"]["staffing"]["r"] == 5
     study = compose(scenario=["five", "two"], workspace=ws)
@@ -76,10 +86,20 @@ def test_scenarios_stack_in_order_and_the_command_line_wins(tmp_path: Path) -> N
 
 
 def test_forgotten_edge_fails_validation_and_names_the_scenario(tmp_path: Path) -> None:
-    ws = make_workspace(tmp_path, {"skip": {
-        "redesigns": "p",
-        "process": {"stages": {"c": {"role": "r", "duration": 1, "next": "end"},
-                               "a": {"next": {"c": 1.0}}}}}})
+    ws = make_workspace(
+        tmp_path,
+        {
+            "skip": {
+                "redesigns": "p",
+                "process": {
+                    "stages": {
+                        "c": {"role": "r", "duration": 1, "next": "end"},
+                        "a": {"next": {"c": 1.0}},
+                    }
+                },
+            }
+        },
+    )
     study = compose(scenario="skip", workspace=ws)
     assert study.configs["skip"]["process"]["stages"]["a"]["next"] == {"b": 1.0, "c": 1.0}
     with pytest.raises(ProcsimError) as info:

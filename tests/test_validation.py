@@ -28,10 +28,9 @@ def test_valid_config_builds_with_offered_load_from_traffic_equations() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     cfg = two_stage()
-    cfg["process"]["stages"]["review"]["rol"] = "reviewer"               # typo key
+    cfg["process"]["stages"]["review"]["rol"] = "reviewer"  # typo key
     cfg["process"]["stages"]["decide"]["duration"] = {"dist": "expo", "mean": 1}
-    cfg["process"]["stages"]["wait_customer"]["duration"] = {"dist": "gamma", "mean": -1,
-                                                             "cv": 0.5}
+    cfg["process"]["stages"]["wait_customer"]["duration"] = {"dist": "gamma", "mean": -1, "cv": 0.5}
     cfg["staffing"]["manager"] = 0
     cfg["run"]["replications"] = "many"
     found = problems(cfg)
@@ -45,41 +44,72 @@ def test_every_problem_is_reported_at_once() -> None:
     assert "run.replications: not a valid number" in text
 
 
-@pytest.mark.parametrize(("change", "expected"), [
-    (lambda c: c["process"]["stages"]["review"].update(role="reviwer"),
-     "process.stages.review.role: role has no head count under staffing"),
-    (lambda c: c["process"]["stages"]["wait_customer"].update(next={"decide": 0.8,
-                                                                    "reviw": 0.2}),
-     "did you mean 'review'?"),
-    (lambda c: c["process"]["stages"]["wait_customer"].update(next={"decide": 0.8,
-                                                                    "review": 0.3}),
-     "successor probabilities do not sum to 1"),
-    (lambda c: c["process"]["stages"]["decide"].update(next="review"),
-     "cases that reach this stage never leave"),
-    (lambda c: c["process"]["stages"].update(orphan={"role": "manager", "duration": 1}),
-     "process.stages.orphan: stage is unreachable"),
-    (lambda c: c["process"].update(start="reveiw"), "process.start: unknown stage"),
-    (lambda c: c["process"]["stages"]["review"].update(
-        duration={"dist": "triangular", "low": 5, "mode": 2, "high": 3}),
-     "triangular needs low <= mode <= high"),
-    (lambda c: c["process"]["stages"]["review"].update(
-        duration={"dist": "lognormal", "mean": 2}), "missing parameter 'cv'"),
-    (lambda c: c["process"]["stages"]["review"].update(
-        duration={"dist": "weibull", "shape": 2, "scale": 1, "mean": 3}),
-     "exactly one of scale or mean"),
-    (lambda c: c["process"]["stages"]["review"].update(value="valuable"),
-     "unknown value class"),
-    (lambda c: c["staffing"].update(reviewer=1.5), "must be a whole number"),
-    (lambda c: c["sla"].update(x={"within": "2 fortnights"}), "sla.x.within"),
-    (lambda c: c["sla"].update(x={"within": 2, "to": "start:nowhere"}), "sla.x.to"),
-    (lambda c: c["sla"].update(x={"within": 2, "target": 90}), "did you mean 0.9?"),
-    (lambda c: c["targets"].update(t={"kpi": "cycle_time_maen", "max": 3}),
-     "did you mean 'cycle_time_mean'?"),
-    (lambda c: c["targets"].update(t={"kpi": "utilization", "max": 0.8}),
-     "utilization is measured per role"),
-    (lambda c: c["run"].update(cases=100), "set exactly one of run.horizon and run.cases"),
-    (lambda c: c.update(process=["a"]), "process: must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda c: c["process"]["stages"]["review"].update(role="reviwer"),
+            "process.stages.review.role: role has no head count under staffing",
+        ),
+        (
+            lambda c: c["process"]["stages"]["wait_customer"].update(
+                next={"decide": 0.8, "reviw": 0.2}
+            ),
+            "did you mean 'review'?",
+        ),
+        (
+            lambda c: c["process"]["stages"]["wait_customer"].update(
+                next={"decide": 0.8, "review": 0.3}
+            ),
+            "successor probabilities do not sum to 1",
+        ),
+        (
+            lambda c: c["process"]["stages"]["decide"].update(next="review"),
+            "cases that reach this stage never leave",
+        ),
+        (
+            lambda c: c["process"]["stages"].update(orphan={"role": "manager", "duration": 1}),
+            "process.stages.orphan: stage is unreachable",
+        ),
+        (lambda c: c["process"].update(start="reveiw"), "process.start: unknown stage"),
+        (
+            lambda c: c["process"]["stages"]["review"].update(
+                duration={"dist": "triangular", "low": 5, "mode": 2, "high": 3}
+            ),
+            "triangular needs low <= mode <= high",
+        ),
+        (
+            lambda c: c["process"]["stages"]["review"].update(
+                duration={"dist": "lognormal", "mean": 2}
+            ),
+            "missing parameter 'cv'",
+        ),
+        (
+            lambda c: c["process"]["stages"]["review"].update(
+                duration={"dist": "weibull", "shape": 2, "scale": 1, "mean": 3}
+            ),
+            "exactly one of scale or mean",
+        ),
+        (
+            lambda c: c["process"]["stages"]["review"].update(value="valuable"),
+            "unknown value class",
+        ),
+        (lambda c: c["staffing"].update(reviewer=1.5), "must be a whole number"),
+        (lambda c: c["sla"].update(x={"within": "2 fortnights"}), "sla.x.within"),
+        (lambda c: c["sla"].update(x={"within": 2, "to": "start:nowhere"}), "sla.x.to"),
+        (lambda c: c["sla"].update(x={"within": 2, "target": 90}), "did you mean 0.9?"),
+        (
+            lambda c: c["targets"].update(t={"kpi": "cycle_time_maen", "max": 3}),
+            "did you mean 'cycle_time_mean'?",
+        ),
+        (
+            lambda c: c["targets"].update(t={"kpi": "utilization", "max": 0.8}),
+            "utilization is measured per role",
+        ),
+        (lambda c: c["run"].update(cases=100), "set exactly one of run.horizon and run.cases"),
+        (lambda c: c.update(process=["a"]), "process: must be a mapping"),
+    ],
+)
 def test_each_kind_of_mistake_is_named(change: Any, expected: str) -> None:
     cfg = two_stage()
     change(cfg)
@@ -104,8 +134,7 @@ def test_overload_is_a_warning_and_the_run_still_finishes() -> None:
 def test_event_guard_stops_a_runaway_replication_and_says_so() -> None:
     from procsim.runner import run_study
 
-    model, run = validate(mm1(rho=1.5, horizon=100_000, warmup=0, replications=2,
-                              max_events=5_000))
+    model, run = validate(mm1(rho=1.5, horizon=100_000, warmup=0, replications=2, max_events=5_000))
     results = run_study({"current": model}, run)
     assert any("max_events" in w for w in results.warnings)
     assert results.visits.groupby("replication").size().max() < 10_000

@@ -10,9 +10,17 @@ numbers, and get tidy pandas tables with 95% confidence intervals::
 
 __version__ = "0.1.0"
 
-from procsim.api import Results, from_configs, run  # noqa: E402
-from procsim.config import Study, compose  # noqa: E402
-from procsim.errors import ModelError, ProcsimError  # noqa: E402
+from procsim.api import Results, from_configs, run
+from procsim.config import Study, compose
+from procsim.errors import ModelError, ProcsimError
 
-__all__ = ["ModelError", "ProcsimError", "Results", "Study", "__version__", "compose",
-           "from_configs", "run"]
+__all__ = [
+    "ModelError",
+    "ProcsimError",
+    "Results",
+    "Study",
+    "__version__",
+    "compose",
+    "from_configs",
+    "run",
+]

@@ -85,16 +85,19 @@ class Results:
         write_table(self.cases, tables, "cases", csv=False)
         for label, config in self.study.configs.items():
             write_yaml(folder / "resolved" / f"{label}.yaml", config)
-        write_json(folder / "run.json", {
-            "procsim_version": __version__,
-            "command": command,
-            "overrides": self.study.overrides,
-            "scenarios": self.study.scenarios,
-            "descriptions": self.study.descriptions,
-            "run": self.run.__dict__,
-            "warnings": self.warnings,
-            "offered_load": {label: m.offered_load() for label, m in self.models.items()},
-        })
+        write_json(
+            folder / "run.json",
+            {
+                "procsim_version": __version__,
+                "command": command,
+                "overrides": self.study.overrides,
+                "scenarios": self.study.scenarios,
+                "descriptions": self.study.descriptions,
+                "run": self.run.__dict__,
+                "warnings": self.warnings,
+                "offered_load": {label: m.offered_load() for label, m in self.models.items()},
+            },
+        )
         write_text(folder / "summary.txt", self.table() + "\n")
         return folder
 
@@ -120,10 +123,21 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     comparison = None
     labels = list(models)
     if len(labels) > 1:
-        comparison = pd.concat([compare(sim.kpis, BASELINE, label) for label in labels[1:]],
-                               ignore_index=True)
-    return Results(study, models, settings, sim.kpis, summary, comparison,
-                   target_table(summary, models), sim.visits, sim.cases, sim.warnings)
+        comparison = pd.concat(
+            [compare(sim.kpis, BASELINE, label) for label in labels[1:]], ignore_index=True
+        )
+    return Results(
+        study,
+        models,
+        settings,
+        sim.kpis,
+        summary,
+        comparison,
+        target_table(summary, models),
+        sim.visits,
+        sim.cases,
+        sim.warnings,
+    )
 
 
 def from_configs(configs: dict[str, dict[str, Any]]) -> Study:

@@ -107,14 +107,18 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
-        raise ProcsimError("cannot read the command line: " + " ".join(str(exc).split())
-                           + ". Hint: overrides look like key=value, lists like [a,b]") from None
+        raise ProcsimError(
+            "cannot read the command line: "
+            + " ".join(str(exc).split())
+            + ". Hint: overrides look like key=value, lists like [a,b]"
+        ) from None
     keys = {o.key_or_group: o for o in parsed}
     if "scenario" in keys and "process" not in keys:
         o = keys["scenario"]
         texts = list(o.sweep_string_iterator()) if o.is_sweep_override() else None
-        names = ([n for t in texts for n in _names_of(t)] if texts is not None else
-                 _as_list(o.value()))
+        names = (
+            [n for t in texts for n in _names_of(t)] if texts is not None else _as_list(o.value())
+        )
         for name in names:
             workspace.scenario_file(name)  # unknown names fail here, with a hint
         process = implied_process(workspace, names)
@@ -137,8 +141,9 @@ def _run_hydra(workspace: Workspace, args: list[str]) -> None:
     from procsim.config import register_defaults
 
     register_defaults()
-    task = hydra.main(version_base=None, config_path=str(workspace.conf),
-                      config_name="config")(lambda cfg: _job(cfg, workspace))
+    task = hydra.main(version_base=None, config_path=str(workspace.conf), config_name="config")(
+        lambda cfg: _job(cfg, workspace)
+    )
     saved = sys.argv
     sys.argv = [saved[0] if saved else "procsim", *args]
     try:
@@ -164,8 +169,12 @@ class _Progress:
             return
         elapsed = time.perf_counter() - self.started
         end = "\n" if done == total else ""
-        print(f"\r  replications {done}/{total}  {elapsed:5.1f} s", end=end, file=sys.stderr,
-              flush=True)
+        print(
+            f"\r  replications {done}/{total}  {elapsed:5.1f} s",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _job(cfg: Any, workspace: Workspace) -> None:
@@ -185,7 +194,7 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     try:
         container = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(container, dict)
-        study = resolve_study(container, overrides, workspace)
+        study = resolve_study({str(k): v for k, v in container.items()}, overrides, workspace)
         for label, description in study.descriptions.items():
             if description and label != "current":
                 print(f"scenario {label}: {description}")
@@ -197,11 +206,13 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         raise SystemExit(EXIT_USER_ERROR) from None
     results.save(out_dir, command=command)
     run = results.run
-    length = (f"horizon {run.horizon:g}" if run.horizon is not None else f"{run.cases} cases")
+    length = f"horizon {run.horizon:g}" if run.horizon is not None else f"{run.cases} cases"
     names = list(results.models)
     base = results.models[names[0]]
-    print(f"\n{base.name}: {' vs '.join(names)} | {run.replications} replications, {length} "
-          f"{base.time_unit}, warm-up {run.warmup:g}, seed {run.seed}\n")
+    print(
+        f"\n{base.name}: {' vs '.join(names)} | {run.replications} replications, {length} "
+        f"{base.time_unit}, warm-up {run.warmup:g}, seed {run.seed}\n"
+    )
     print(results.table())
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -58,11 +58,15 @@ class Study:
         run: RunSettings | None = None
         errors: list[str] = []
         for label, config in self.configs.items():
-            context = ("the current process" if label == BASELINE
-                       else f"scenario '{label}' (applied to the current process)")
+            context = (
+                "the current process"
+                if label == BASELINE
+                else f"scenario '{label}' (applied to the current process)"
+            )
             try:
-                model, settings = validate(config, provenance=self.provenance.get(label),
-                                           context=context)
+                model, settings = validate(
+                    config, provenance=self.provenance.get(label), context=context
+                )
             except ModelError as exc:
                 errors.append(str(exc))
                 continue
@@ -81,8 +85,10 @@ def load_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise ProcsimError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}). Hint: "
-                           "check indentation and quotes around values with ':'") from None
+        raise ProcsimError(
+            f"{where}: not valid YAML ({getattr(exc, 'problem', exc)}). Hint: "
+            "check indentation and quotes around values with ':'"
+        ) from None
     except OSError as exc:
         raise ProcsimError(f"{path}: cannot read ({exc.strerror})") from None
 
@@ -92,23 +98,52 @@ def read_scenario(workspace: Workspace, name: str) -> dict[str, Any]:
     path = workspace.scenario_file(name)
     data = load_yaml(path)
     if not isinstance(data, Mapping):
-        raise ModelError([Issue(str(path), "a scenario must be a mapping",
-                                "description, redesigns and the sections it changes",
-                                type(data).__name__)], f"scenario '{name}'")
-    issues = [Issue(f"{path.name}: {key}", "unknown top-level key", ", ".join(SCENARIO_KEYS),
-                    repr(key), did_you_mean(str(key), SCENARIO_KEYS))
-              for key in data if key not in SCENARIO_KEYS]
+        raise ModelError(
+            [
+                Issue(
+                    str(path),
+                    "a scenario must be a mapping",
+                    "description, redesigns and the sections it changes",
+                    type(data).__name__,
+                )
+            ],
+            f"scenario '{name}'",
+        )
+    issues = [
+        Issue(
+            f"{path.name}: {key}",
+            "unknown top-level key",
+            ", ".join(SCENARIO_KEYS),
+            repr(key),
+            did_you_mean(str(key), SCENARIO_KEYS),
+        )
+        for key in data
+        if key not in SCENARIO_KEYS
+    ]
     if not isinstance(data.get("redesigns"), str):
-        issues.append(Issue(f"{path.name}: redesigns", "a scenario names the current process "
-                            "it redesigns", "a process name", repr(data.get("redesigns")),
-                            "add e.g. redesigns: approval_chain"))
+        issues.append(
+            Issue(
+                f"{path.name}: redesigns",
+                "a scenario names the current process it redesigns",
+                "a process name",
+                repr(data.get("redesigns")),
+                "add e.g. redesigns: approval_chain",
+            )
+        )
     if issues:
         raise ModelError(issues, f"scenario '{name}' ({path})")
     return dict(data)
 
 
-def apply_diff(base: Any, diff: Any, *, scenario: str, path: str = "",
-               provenance: dict[str, str], issues: list[Issue]) -> Any:
+def apply_diff(
+    base: Any,
+    diff: Any,
+    *,
+    scenario: str,
+    path: str = "",
+    provenance: dict[str, str],
+    issues: list[Issue],
+) -> Any:
     """Apply a scenario diff to a config (see the module docstring for the rules)."""
     if not isinstance(diff, Mapping) or not isinstance(base, Mapping):
         provenance[path] = scenario
@@ -121,16 +156,22 @@ def apply_diff(base: Any, diff: Any, *, scenario: str, path: str = "",
         sub = f"{path}.{key}" if path else str(key)
         if value is None:
             if key not in out or out[key] is None:
-                issues.append(Issue(sub, f"scenario '{scenario}' removes something that does not "
-                                    "exist", "an existing key", repr(key),
-                                    did_you_mean(str(key), [k for k, v in out.items()
-                                                            if v is not None])))
+                issues.append(
+                    Issue(
+                        sub,
+                        f"scenario '{scenario}' removes something that does not exist",
+                        "an existing key",
+                        repr(key),
+                        did_you_mean(str(key), [k for k, v in out.items() if v is not None]),
+                    )
+                )
             else:
                 out[key] = None
                 provenance[sub] = scenario
         elif key in out and isinstance(out[key], Mapping) and isinstance(value, Mapping):
-            out[key] = apply_diff(out[key], value, scenario=scenario, path=sub,
-                                  provenance=provenance, issues=issues)
+            out[key] = apply_diff(
+                out[key], value, scenario=scenario, path=sub, provenance=provenance, issues=issues
+            )
         else:
             out[key] = copy.deepcopy(value)
             provenance[sub] = scenario
@@ -145,8 +186,11 @@ def model_overrides(overrides: Sequence[str]) -> list[tuple[str, Any, bool]]:
     out = []
     for o in parsed:
         key = o.key_or_group
-        if ("." not in key or key.split(".")[0] not in (*MODEL_SECTIONS, "run")
-                or o.is_sweep_override()):
+        if (
+            "." not in key
+            or key.split(".")[0] not in (*MODEL_SECTIONS, "run")
+            or o.is_sweep_override()
+        ):
             continue
         out.append((key, None if o.is_delete() else o.value(), o.is_delete()))
     return out
@@ -165,8 +209,9 @@ def _set_path(config: dict[str, Any], key: str, value: Any, delete: bool) -> Non
         node[parts[-1]] = copy.deepcopy(value)
 
 
-def resolve_study(config: Mapping[str, Any], overrides: Sequence[str] = (),
-                  workspace: Workspace | None = None) -> Study:
+def resolve_study(
+    config: Mapping[str, Any], overrides: Sequence[str] = (), workspace: Workspace | None = None
+) -> Study:
     """Turn a composed config into a :class:`Study`.
 
     Parameters
@@ -180,13 +225,19 @@ def resolve_study(config: Mapping[str, Any], overrides: Sequence[str] = (),
         Where scenarios live (found from the working directory by default).
     """
     workspace = workspace or find_workspace()
-    base = {key: copy.deepcopy(config.get(key)) for key in (*MODEL_SECTIONS, "run")
-            if config.get(key) is not None}
+    base = {
+        key: copy.deepcopy(config.get(key))
+        for key in (*MODEL_SECTIONS, "run")
+        if config.get(key) is not None
+    }
     names = scenario_list(config.get("scenario"))
     process_name = str((base.get("process") or {}).get("name", "process"))
-    study = Study(configs={BASELINE: base}, scenarios=names, overrides=list(overrides),
-                  descriptions={BASELINE: str((base.get("process") or {}).get("description",
-                                                                                "") or "")})
+    study = Study(
+        configs={BASELINE: base},
+        scenarios=names,
+        overrides=list(overrides),
+        descriptions={BASELINE: str((base.get("process") or {}).get("description", "") or "")},
+    )
     if not names:
         return study
     proposed: Any = _edges_as_mappings(copy.deepcopy(base))
@@ -196,17 +247,22 @@ def resolve_study(config: Mapping[str, Any], overrides: Sequence[str] = (),
     for name in names:
         scenario = read_scenario(workspace, name)
         if scenario["redesigns"] != process_name:
-            issues.append(Issue("scenario", f"scenario '{name}' redesigns process "
-                                f"'{scenario['redesigns']}', but the current process is "
-                                f"'{process_name}'", f"process={scenario['redesigns']}",
-                                f"process={process_name}",
-                                f"drop process=... (procsim picks the scenario's process) or "
-                                f"use a scenario of {process_name}"))
+            issues.append(
+                Issue(
+                    "scenario",
+                    f"scenario '{name}' redesigns process "
+                    f"'{scenario['redesigns']}', but the current process is "
+                    f"'{process_name}'",
+                    f"process={scenario['redesigns']}",
+                    f"process={process_name}",
+                    f"drop process=... (procsim picks the scenario's process) or "
+                    f"use a scenario of {process_name}",
+                )
+            )
             continue
         descriptions.append(" ".join(str(scenario.get("description", "")).split()))
         diff = {k: v for k, v in scenario.items() if k in (*MODEL_SECTIONS, "run")}
-        proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance,
-                              issues=issues)
+        proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance, issues=issues)
     if issues:
         raise ModelError(issues, "the scenarios")
     for key, value, delete in model_overrides(overrides):
@@ -237,12 +293,25 @@ def scenario_list(value: Any) -> list[str]:
         return [value]
     if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
         return list(value)
-    raise ModelError([Issue("scenario", "not a scenario name or list of names",
-                            "scenario=name or scenario=[a,b]", repr(value))], "the command line")
+    raise ModelError(
+        [
+            Issue(
+                "scenario",
+                "not a scenario name or list of names",
+                "scenario=name or scenario=[a,b]",
+                repr(value),
+            )
+        ],
+        "the command line",
+    )
 
 
-def compose(process: str | None = None, scenario: str | Sequence[str] | None = None,
-            overrides: Sequence[str] = (), workspace: Workspace | None = None) -> Study:
+def compose(
+    process: str | None = None,
+    scenario: str | Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    workspace: Workspace | None = None,
+) -> Study:
     """Compose a study the way the ``procsim`` command does, for notebooks and scripts.
 
     Parameters
@@ -273,12 +342,12 @@ def compose(process: str | None = None, scenario: str | Sequence[str] | None = N
         args.append(f"process={process}")
     check_overrides(workspace, args)
     container = compose_config(workspace, args)
-    return resolve_study(container, [a for a in args if not a.startswith("scenario=")],
-                         workspace)
+    return resolve_study(container, [a for a in args if not a.startswith("scenario=")], workspace)
 
 
-def compose_config(workspace: Workspace, overrides: Sequence[str],
-                   resolve: bool = True) -> dict[str, Any]:
+def compose_config(
+    workspace: Workspace, overrides: Sequence[str], resolve: bool = True
+) -> dict[str, Any]:
     """Hydra's composed config for ``overrides``, as a plain dict (without ``hydra``)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
@@ -288,8 +357,9 @@ def compose_config(workspace: Workspace, overrides: Sequence[str],
 
     register_defaults()
     try:
-        with initialize_config_dir(config_dir=str(workspace.conf), version_base=None,
-                                   job_name="procsim"):
+        with initialize_config_dir(
+            config_dir=str(workspace.conf), version_base=None, job_name="procsim"
+        ):
             cfg = hydra_compose(config_name="config", overrides=list(overrides))
         container = OmegaConf.to_container(cfg, resolve=resolve)
     except (HydraException, OmegaConfBaseException, yaml.YAMLError) as exc:
@@ -297,22 +367,32 @@ def compose_config(workspace: Workspace, overrides: Sequence[str],
         detail = " ".join(str(exc).split())
         if isinstance(cause, yaml.YAMLError) or isinstance(exc, yaml.YAMLError):
             detail = " ".join(str(cause if cause else exc).split())
-        raise ProcsimError(f"cannot compose the configuration from {workspace.conf}: {detail}. "
-                           "Hint: check the YAML file named above (indentation, brackets, "
-                           "quotes)") from None
+        raise ProcsimError(
+            f"cannot compose the configuration from {workspace.conf}: {detail}. "
+            "Hint: check the YAML file named above (indentation, brackets, "
+            "quotes)"
+        ) from None
     assert isinstance(container, dict)
     container.pop("hydra", None)
-    return container
+    return {str(k): v for k, v in container.items()}
 
 
 def implied_process(workspace: Workspace, names: Sequence[str]) -> str | None:
     """The current process the given scenarios redesign (None without scenarios)."""
     processes = {read_scenario(workspace, n)["redesigns"] for n in names}
     if len(processes) > 1:
-        raise ModelError([Issue("scenario", "the scenarios redesign different processes",
-                                "scenarios of one process", ", ".join(sorted(processes)),
-                                "run them separately, one process at a time")],
-                         "the command line")
+        raise ModelError(
+            [
+                Issue(
+                    "scenario",
+                    "the scenarios redesign different processes",
+                    "scenarios of one process",
+                    ", ".join(sorted(processes)),
+                    "run them separately, one process at a time",
+                )
+            ],
+            "the command line",
+        )
     return processes.pop() if processes else None
 
 
@@ -328,10 +408,18 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
     try:
         parsed = OverridesParser.create().parse_overrides(list(overrides))
     except HydraException as exc:
-        raise ModelError([Issue("command line", "cannot read an override", "key=value",
-                                " ".join(str(exc).split())[:200],
-                                "quote values with spaces; lists look like [a,b]")],
-                         "the command line") from None
+        raise ModelError(
+            [
+                Issue(
+                    "command line",
+                    "cannot read an override",
+                    "key=value",
+                    " ".join(str(exc).split())[:200],
+                    "quote values with spaces; lists look like [a,b]",
+                )
+            ],
+            "the command line",
+        ) from None
     processes = workspace.processes()
     groups: list[str] = []
     keys = []
@@ -342,9 +430,15 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
             choices = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.value()]
             for choice in choices:
                 if str(choice) not in processes:
-                    issues.append(Issue("process", f"unknown process '{choice}'",
-                                        "one of " + ", ".join(processes), repr(choice),
-                                        did_you_mean(str(choice), processes)))
+                    issues.append(
+                        Issue(
+                            "process",
+                            f"unknown process '{choice}'",
+                            "one of " + ", ".join(processes),
+                            repr(choice),
+                            did_you_mean(str(choice), processes),
+                        )
+                    )
             if choices:
                 groups.append(f"process={choices[0]}")
         elif key == "scenario":
@@ -357,8 +451,12 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
                     workspace.scenario_file(name)
                 except ModelError as exc:
                     issues += exc.issues
-        elif (key.split(".")[0] in (*MODEL_SECTIONS, "run") and not o.is_add()
-              and not o.is_force_add() and not o.is_delete()):
+        elif (
+            key.split(".")[0] in (*MODEL_SECTIONS, "run")
+            and not o.is_add()
+            and not o.is_force_add()
+            and not o.is_delete()
+        ):
             keys.append(key)
     if issues:
         raise ModelError(issues, "the command line")
@@ -376,10 +474,15 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
             hint = did_you_mean(part, known) if known else ""
             if parts[0] == "staffing" and depth == 1:
                 hint = (hint + "; " if hint else "") + ("to add a new role use +" + key + "=N")
-            issues.append(Issue(key, f"no setting '{part}' under {parent}",
-                                "an existing key" + (f" ({', '.join(sorted(known)[:8])})"
-                                                     if known else ""),
-                                repr(part), hint))
+            issues.append(
+                Issue(
+                    key,
+                    f"no setting '{part}' under {parent}",
+                    "an existing key" + (f" ({', '.join(sorted(known)[:8])})" if known else ""),
+                    repr(part),
+                    hint,
+                )
+            )
             break
     if issues:
         raise ModelError(issues, "the command line")

@@ -58,9 +58,7 @@ class Distribution:
 
     def describe(self) -> str:
         """Short text for tables: ``lognormal(mean=30, cv=0.7)``."""
-        shown = ", ".join(
-            f"{k}={_fmt(v)}" for k, v in self.params.items() if k != "values"
-        )
+        shown = ", ".join(f"{k}={_fmt(v)}" for k, v in self.params.items() if k != "values")
         if "values" in self.params:
             shown = f"n={len(self.params['values'])}" + (f", {shown}" if shown else "")
         return f"{self.family}({shown})"
@@ -98,16 +96,23 @@ class _Family:
 
 def _positive(params: dict[str, Any], key: str, path: str, issues: list[Issue]) -> bool:
     if params[key] <= 0:
-        issues.append(Issue(f"{path}.{key}", f"{key} must be positive", "a number > 0",
-                            repr(params[key])))
+        issues.append(
+            Issue(f"{path}.{key}", f"{key} must be positive", "a number > 0", repr(params[key]))
+        )
         return False
     return True
 
 
 def _nonneg(params: dict[str, Any], key: str, path: str, issues: list[Issue]) -> bool:
     if params[key] < 0:
-        issues.append(Issue(f"{path}.{key}", f"{key} must not be negative (durations are >= 0)",
-                            "a number >= 0", repr(params[key])))
+        issues.append(
+            Issue(
+                f"{path}.{key}",
+                f"{key} must not be negative (durations are >= 0)",
+                "a number >= 0",
+                repr(params[key]),
+            )
+        )
         return False
     return True
 
@@ -130,8 +135,14 @@ def _expon(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution | 
 def _uniform(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution | None:
     ok = _nonneg(p, "low", path, issues)
     if ok and p["high"] <= p["low"]:
-        issues.append(Issue(f"{path}.high", "high must be greater than low",
-                            f"a number > {p['low']}", repr(p["high"])))
+        issues.append(
+            Issue(
+                f"{path}.high",
+                "high must be greater than low",
+                f"a number > {p['low']}",
+                repr(p["high"]),
+            )
+        )
         ok = False
     if not ok:
         return None
@@ -144,8 +155,14 @@ def _triangular(p: dict[str, Any], path: str, issues: list[Issue]) -> Distributi
     if not _nonneg(p, "low", path, issues):
         return None
     if not low <= mode <= high or high <= low:
-        issues.append(Issue(path, "triangular needs low <= mode <= high and low < high",
-                            "low <= mode <= high", f"low={low}, mode={mode}, high={high}"))
+        issues.append(
+            Issue(
+                path,
+                "triangular needs low <= mode <= high and low < high",
+                "low <= mode <= high",
+                f"low={low}, mode={mode}, high={high}",
+            )
+        )
         return None
     frozen = stats.triang(c=(mode - low) / (high - low), loc=low, scale=high - low)
     return Distribution("triangular", p, float(frozen.mean()), float(frozen.var()), frozen.ppf)
@@ -158,8 +175,14 @@ def _normal(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution |
     mean, sd = float(p["mean"]), float(p["sd"])
     a = (0.0 - mean) / sd
     if a > 8:
-        issues.append(Issue(f"{path}.mean", "mean is so far below 0 that truncation at 0 leaves "
-                            "almost nothing", "mean > -8 sd", repr(mean)))
+        issues.append(
+            Issue(
+                f"{path}.mean",
+                "mean is so far below 0 that truncation at 0 leaves almost nothing",
+                "mean > -8 sd",
+                repr(mean),
+            )
+        )
         return None
     frozen = stats.truncnorm(a=a, b=np.inf, loc=mean, scale=sd)
     return Distribution("normal", p, float(frozen.mean()), float(frozen.var()), frozen.ppf)
@@ -191,9 +214,14 @@ def _weibull(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution 
     shape = float(p["shape"])
     has_scale, has_mean = "scale" in p, "mean" in p
     if has_scale == has_mean:
-        issues.append(Issue(path, "weibull needs exactly one of scale or mean",
-                            "shape with scale, or shape with mean",
-                            ", ".join(sorted(k for k in p if k in ("scale", "mean"))) or "neither"))
+        issues.append(
+            Issue(
+                path,
+                "weibull needs exactly one of scale or mean",
+                "shape with scale, or shape with mean",
+                ", ".join(sorted(k for k in p if k in ("scale", "mean"))) or "neither",
+            )
+        )
         return None
     key = "scale" if has_scale else "mean"
     if not _positive(p, key, path, issues):
@@ -207,12 +235,24 @@ def _weibull(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution 
 def _empirical(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution | None:
     values = np.sort(np.asarray(p["values"], dtype=float))
     if values.size == 0:
-        issues.append(Issue(f"{path}.values", "needs at least one observed value",
-                            "a non-empty list of numbers", "[]"))
+        issues.append(
+            Issue(
+                f"{path}.values",
+                "needs at least one observed value",
+                "a non-empty list of numbers",
+                "[]",
+            )
+        )
         return None
     if values.min() < 0:
-        issues.append(Issue(f"{path}.values", "observed durations must not be negative",
-                            "numbers >= 0", f"min {values.min():g}"))
+        issues.append(
+            Issue(
+                f"{path}.values",
+                "observed durations must not be negative",
+                "numbers >= 0",
+                f"min {values.min():g}",
+            )
+        )
         return None
     interpolate = bool(p.get("interpolate", False))
     n = values.size
@@ -222,7 +262,7 @@ def _empirical(p: dict[str, Any], path: str, issues: list[Issue]) -> Distributio
         grid = np.linspace(0.0, 1.0, n)
 
         def ppf(u: FloatArray) -> FloatArray:
-            return np.interp(u, grid, values)
+            return np.asarray(np.interp(u, grid, values))
 
         frozen_mean = float(values.mean())
         # Variance of the piecewise-linear interpolant, by fine quadrature.
@@ -233,24 +273,33 @@ def _empirical(p: dict[str, Any], path: str, issues: list[Issue]) -> Distributio
     def resample(u: FloatArray) -> FloatArray:
         return values[np.minimum((np.asarray(u) * n).astype(np.int64), n - 1)]
 
-    return Distribution("empirical", {**p, "values": values.tolist()}, float(values.mean()),
-                        float(values.var()), resample)
+    return Distribution(
+        "empirical",
+        {**p, "values": values.tolist()},
+        float(values.mean()),
+        float(values.var()),
+        resample,
+    )
 
 
 FAMILIES: dict[str, _Family] = {
     "constant": _Family(("value",), (), _constant, "{dist: constant, value: 2}"),
     "expon": _Family(("mean",), (), _expon, "{dist: expon, mean: 12}"),
     "uniform": _Family(("low", "high"), (), _uniform, "{dist: uniform, low: 1, high: 3}"),
-    "triangular": _Family(("low", "mode", "high"), (), _triangular,
-                          "{dist: triangular, low: 5, mode: 10, high: 30}"),
-    "normal": _Family(("mean", "sd"), (), _normal,
-                      "{dist: normal, mean: 10, sd: 2} (truncated at 0)"),
+    "triangular": _Family(
+        ("low", "mode", "high"), (), _triangular, "{dist: triangular, low: 5, mode: 10, high: 30}"
+    ),
+    "normal": _Family(
+        ("mean", "sd"), (), _normal, "{dist: normal, mean: 10, sd: 2} (truncated at 0)"
+    ),
     "lognormal": _Family(("mean", "cv"), (), _lognormal, "{dist: lognormal, mean: 30, cv: 0.7}"),
     "gamma": _Family(("mean", "cv"), (), _gamma, "{dist: gamma, mean: 30, cv: 0.5}"),
-    "weibull": _Family(("shape",), ("scale", "mean"), _weibull,
-                       "{dist: weibull, shape: 1.5, scale: 20}"),
-    "empirical": _Family(("values",), ("interpolate",), _empirical,
-                         "{dist: empirical, values: [3, 5, 4, 8]}"),
+    "weibull": _Family(
+        ("shape",), ("scale", "mean"), _weibull, "{dist: weibull, shape: 1.5, scale: 20}"
+    ),
+    "empirical": _Family(
+        ("values",), ("interpolate",), _empirical, "{dist: empirical, values: [3, 5, 4, 8]}"
+    ),
 }
 
 ALIASES: dict[str, str] = {
@@ -296,34 +345,65 @@ def parse_distribution(
         except ValueError:
             pass
     if not isinstance(spec, Mapping):
-        issues.append(Issue(path, "a distribution must be a mapping", "e.g. "
-                            + FAMILIES["lognormal"].help, f"{type(spec).__name__} {spec!r}"))
+        issues.append(
+            Issue(
+                path,
+                "a distribution must be a mapping",
+                "e.g. " + FAMILIES["lognormal"].help,
+                f"{type(spec).__name__} {spec!r}",
+            )
+        )
         return None
     name = spec.get("dist")
     if name is None:
-        issues.append(Issue(f"{path}.dist", "missing the distribution family", "one of "
-                            + ", ".join(FAMILIES), "nothing", "add e.g. dist: expon"))
+        issues.append(
+            Issue(
+                f"{path}.dist",
+                "missing the distribution family",
+                "one of " + ", ".join(FAMILIES),
+                "nothing",
+                "add e.g. dist: expon",
+            )
+        )
         return None
     family_name = ALIASES.get(str(name).lower(), str(name).lower())
     family = FAMILIES.get(family_name)
     if family is None:
-        issues.append(Issue(f"{path}.dist", f"unknown distribution '{name}'",
-                            "one of " + ", ".join(FAMILIES), repr(name),
-                            did_you_mean(str(name), [*FAMILIES, *ALIASES])))
+        issues.append(
+            Issue(
+                f"{path}.dist",
+                f"unknown distribution '{name}'",
+                "one of " + ", ".join(FAMILIES),
+                repr(name),
+                did_you_mean(str(name), [*FAMILIES, *ALIASES]),
+            )
+        )
         return None
     given = {k: v for k, v in spec.items() if k != "dist"}
     allowed = set(family.required) | set(family.optional)
     ok = True
     for key in given:
         if key not in allowed:
-            issues.append(Issue(f"{path}.{key}", f"unknown parameter for {family_name}",
-                                "parameters " + ", ".join(sorted(allowed)), repr(key),
-                                did_you_mean(key, allowed)))
+            issues.append(
+                Issue(
+                    f"{path}.{key}",
+                    f"unknown parameter for {family_name}",
+                    "parameters " + ", ".join(sorted(allowed)),
+                    repr(key),
+                    did_you_mean(key, allowed),
+                )
+            )
             ok = False
     for key in family.required:
         if key not in given or given[key] is None:
-            issues.append(Issue(f"{path}.{key}", f"missing parameter '{key}' for {family_name}",
-                                "e.g. " + family.help, "nothing"))
+            issues.append(
+                Issue(
+                    f"{path}.{key}",
+                    f"missing parameter '{key}' for {family_name}",
+                    "e.g. " + family.help,
+                    "nothing",
+                )
+            )
             ok = False
     if not ok:
         return None
@@ -335,16 +415,22 @@ def parse_distribution(
                 return None
         elif key == "interpolate":
             if not isinstance(value, bool):
-                issues.append(Issue(f"{path}.interpolate", "must be true or false", "a boolean",
-                                    repr(value)))
+                issues.append(
+                    Issue(f"{path}.interpolate", "must be true or false", "a boolean", repr(value))
+                )
                 return None
             params[key] = value
         else:
             number = _number(value, key in _TIME_PARAMS and key != "cv", unit)
             if number is None or not math.isfinite(number):
-                issues.append(Issue(f"{path}.{key}", f"{key} must be a finite number",
-                                    "a number" + (" or a time like '30min'"
-                                                  if key in _TIME_PARAMS else ""), repr(value)))
+                issues.append(
+                    Issue(
+                        f"{path}.{key}",
+                        f"{key} must be a finite number",
+                        "a number" + (" or a time like '30min'" if key in _TIME_PARAMS else ""),
+                        repr(value),
+                    )
+                )
                 return None
             params[key] = number
     return family.build(params, path, issues)
@@ -365,8 +451,14 @@ def _number(value: object, is_time: bool, unit: str) -> float | None:
 
 def _parse_values(value: object, path: str, unit: str, issues: list[Issue]) -> list[float] | None:
     if not isinstance(value, list | tuple):
-        issues.append(Issue(path, "values must be a list of observed durations",
-                            "a list such as [3, 5, 4]", type(value).__name__))
+        issues.append(
+            Issue(
+                path,
+                "values must be a list of observed durations",
+                "a list such as [3, 5, 4]",
+                type(value).__name__,
+            )
+        )
         return None
     out: list[float] = []
     for i, item in enumerate(value):

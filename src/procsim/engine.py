@@ -60,8 +60,9 @@ class SimLog:
 class _Wake(Event):
     """A timeout that carries its callback and payload: one kernel event per real event."""
 
-    def __init__(self, env: simpy.Environment, delay: float,
-                 callback: Callable[[Any], None], payload: Any) -> None:
+    def __init__(
+        self, env: simpy.Environment, delay: float, callback: Callable[[Any], None], payload: Any
+    ) -> None:
         # Inlined Event/Timeout initialisation, as SimPy's own Timeout does, for speed.
         self.env = env
         self.callbacks = [callback]
@@ -90,10 +91,13 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     seed = run.seed
 
     durations: list[Iterator[float]] = []
-    routes: list[Iterator[int] | None] = []
+    routes: list[Iterator[float] | None] = []  # successor ids, drawn as floats' kin
     for stage in model.stages:
-        durations.append(uniform_blocks(generator(seed, replication, f"duration/{stage.name}"),
-                                        stage.duration.ppf))
+        durations.append(
+            uniform_blocks(
+                generator(seed, replication, f"duration/{stage.name}"), stage.duration.ppf
+            )
+        )
         if len(stage.successors) > 1:
             cum = np.cumsum(stage.probabilities)
             cum = cum / cum[-1]
@@ -103,13 +107,11 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             def pick(u: np.ndarray, cum: np.ndarray = cum, ids: np.ndarray = ids) -> np.ndarray:
                 return ids[np.searchsorted(cum, u, side="right")]
 
-            routes.append(uniform_blocks(generator(seed, replication, f"route/{stage.name}"),
-                                         pick))
+            routes.append(uniform_blocks(generator(seed, replication, f"route/{stage.name}"), pick))
         else:
             routes.append(None)
     single_next = [s.successors[0] if len(s.successors) == 1 else EXIT for s in model.stages]
-    interarrival = uniform_blocks(generator(seed, replication, "arrivals"),
-                                  model.interarrival.ppf)
+    interarrival = uniform_blocks(generator(seed, replication, "arrivals"), model.interarrival.ppf)
 
     stage_role = [s.role if s.role is not None else -1 for s in model.stages]
     free: list[list[int]] = [list(range(r.servers - 1, -1, -1)) for r in model.roles]
@@ -153,7 +155,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             else:
                 free[role].append(server)
         route = routes[stage]
-        nxt = next(route) if route is not None else single_next[stage]
+        nxt = int(next(route)) if route is not None else single_next[stage]
         if nxt == EXIT:
             completion[case] = now
         else:
@@ -212,5 +214,3 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         truncated=truncated,
         replication=replication,
     )
-
-

@@ -18,8 +18,15 @@ from procsim.model import Anchor, Model
 from procsim.units import UNIT_HOURS, per_day
 
 #: Columns of the visit log; the first five are those of a real event log.
-VISIT_COLUMNS = ("case_id", "activity", "start_time", "end_time", "resource", "role",
-                 "enabled_time")
+VISIT_COLUMNS = (
+    "case_id",
+    "activity",
+    "start_time",
+    "end_time",
+    "resource",
+    "role",
+    "enabled_time",
+)
 CASE_COLUMNS = ("case_id", "arrival_time", "completion_time")
 KPI_COLUMNS = ("replication", "metric", "entity", "value")
 
@@ -50,27 +57,33 @@ def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
     v = log.visits
     stage_ids = v[:, 1].astype(np.int64)
     server = v[:, 2].astype(np.int64)
-    role_of_stage = np.array([s.role if s.role is not None else -1 for s in model.stages],
-                             dtype=np.int64)
+    role_of_stage = np.array(
+        [s.role if s.role is not None else -1 for s in model.stages], dtype=np.int64
+    )
     role_ids = role_of_stage[stage_ids] if len(v) else np.empty(0, dtype=np.int64)
     role_names = np.array([*model.role_names, ""], dtype=object)
     role_col = role_names[role_ids]
-    resource = np.where(server >= 0,
-                        role_col.astype(str) + "-" + (server + 1).astype(str), "")
-    visits = pd.DataFrame({
-        "case_id": v[:, 0].astype(np.int64),
-        "activity": pd.Categorical.from_codes(stage_ids, categories=list(model.stage_names)),
-        "start_time": v[:, 4],
-        "end_time": v[:, 5],
-        "resource": resource.astype(object),
-        "role": pd.Categorical(role_col, categories=[*model.role_names, ""]),
-        "enabled_time": v[:, 3],
-    })
-    cases = pd.DataFrame({
-        "case_id": np.arange(len(log.arrival), dtype=np.int64),
-        "arrival_time": log.arrival,
-        "completion_time": log.completion,
-    })
+    resource = np.where(server >= 0, role_col.astype(str) + "-" + (server + 1).astype(str), "")
+    visits = pd.DataFrame(
+        {
+            "case_id": v[:, 0].astype(np.int64),
+            "activity": pd.Categorical.from_codes(
+                stage_ids, categories=pd.Index(list(model.stage_names))
+            ),
+            "start_time": v[:, 4],
+            "end_time": v[:, 5],
+            "resource": resource.astype(object),
+            "role": pd.Categorical(role_col, categories=[*model.role_names, ""]),
+            "enabled_time": v[:, 3],
+        }
+    )
+    cases = pd.DataFrame(
+        {
+            "case_id": np.arange(len(log.arrival), dtype=np.int64),
+            "arrival_time": log.arrival,
+            "completion_time": log.completion,
+        }
+    )
     return EventLog(visits, cases, warmup, log.end_time)
 
 
@@ -138,14 +151,20 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     # First-pass yield: completed cases that did no activity twice.
     repeats = v_done.groupby(["case_id", "activity"], observed=True).size()
     reworked = repeats[repeats > 1].index.get_level_values(0).unique()
-    rows.append(("first_pass_yield", "",
-                 1 - len(reworked) / completed if completed else float("nan")))
+    rows.append(
+        ("first_pass_yield", "", 1 - len(reworked) / completed if completed else float("nan"))
+    )
 
     value_adding = [s.name for s in model.stages if s.value == "value_adding"]
     va = v_done[v_done["activity"].isin(value_adding)]
     va_time = float((va["end_time"] - va["start_time"]).sum())
-    rows.append(("cycle_efficiency", "",
-                 va_time / float(cycle.sum()) if cycle.size and cycle.sum() > 0 else float("nan")))
+    rows.append(
+        (
+            "cycle_efficiency",
+            "",
+            va_time / float(cycle.sum()) if cycle.size and cycle.sum() > 0 else float("nan"),
+        )
+    )
 
     # Cost: paid staff time in the window (idle time is paid too) plus per-visit stage costs.
     hours = span * UNIT_HOURS[model.time_unit] / UNIT_HOURS["hours"]
@@ -156,8 +175,13 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     visit_cost = float(started_in_window["activity"].map(stage_cost).astype(float).sum())
     total_cost = staff_cost + visit_cost
     rows.append(("cost_per_day", "", total_cost / days if days else float("nan")))
-    rows.append(("cost_per_case", "", total_cost / completions_in_window
-                 if completions_in_window else float("nan")))
+    rows.append(
+        (
+            "cost_per_case",
+            "",
+            total_cost / completions_in_window if completions_in_window else float("nan"),
+        )
+    )
 
     rows += _stage_rows(v_scope, v_done, model, arrived, float(cycle.sum()))
     rows += _role_rows(visits, model, w0, w1)
@@ -168,8 +192,9 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     return out
 
 
-def _stage_rows(v_scope: pd.DataFrame, v_done: pd.DataFrame, model: Model, arrived: int,
-                total_cycle: float) -> list[tuple[str, str, float]]:
+def _stage_rows(
+    v_scope: pd.DataFrame, v_done: pd.DataFrame, model: Model, arrived: int, total_cycle: float
+) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
     wait = (v_scope["start_time"] - v_scope["enabled_time"]).to_numpy()
     proc = (v_scope["end_time"] - v_scope["start_time"]).to_numpy()
@@ -188,14 +213,20 @@ def _stage_rows(v_scope: pd.DataFrame, v_done: pd.DataFrame, model: Model, arriv
             ("waited_share", stage.name, float((w > 1e-12).mean()) if w.size else float("nan")),
             ("processing_mean", stage.name, _mean(p)),
             ("visits_per_case", stage.name, mask.sum() / arrived if arrived else float("nan")),
-            ("time_share", stage.name, float(sojourn[act_done == stage.id].sum() / total_cycle)
-             if total_cycle > 0 else float("nan")),
+            (
+                "time_share",
+                stage.name,
+                float(sojourn[act_done == stage.id].sum() / total_cycle)
+                if total_cycle > 0
+                else float("nan"),
+            ),
         ]
     return rows
 
 
-def _role_rows(visits: pd.DataFrame, model: Model, w0: float,
-               w1: float) -> list[tuple[str, str, float]]:
+def _role_rows(
+    visits: pd.DataFrame, model: Model, w0: float, w1: float
+) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
     span = w1 - w0
     start = visits["start_time"].to_numpy()
@@ -206,8 +237,9 @@ def _role_rows(visits: pd.DataFrame, model: Model, w0: float,
     role_codes = visits["role"].cat.codes.to_numpy()
     for role in model.roles:
         total = float(busy[role_codes == role.id].sum())
-        rows.append(("utilization", role.name,
-                     total / (role.servers * span) if span > 0 else float("nan")))
+        rows.append(
+            ("utilization", role.name, total / (role.servers * span) if span > 0 else float("nan"))
+        )
     return rows
 
 
@@ -219,13 +251,17 @@ def _anchor_times(anchor: Anchor, cases: pd.DataFrame, visits: pd.DataFrame) -> 
     column = "start_time" if anchor.kind == "start" else "end_time"
     sub = visits[visits["activity"].cat.codes.to_numpy() == anchor.stage]
     # The first visit of the stage counts (a first response is the first one).
-    first = sub.groupby("case_id")[column].min() if anchor.kind == "start" else \
-        sub.groupby("case_id")[column].first()
+    first = (
+        sub.groupby("case_id")[column].min()
+        if anchor.kind == "start"
+        else sub.groupby("case_id")[column].first()
+    )
     return cases["case_id"].map(first).to_numpy(dtype=float)
 
 
-def _sla_rows(cases: pd.DataFrame, visits: pd.DataFrame, model: Model,
-              end_time: float) -> list[tuple[str, str, float]]:
+def _sla_rows(
+    cases: pd.DataFrame, visits: pd.DataFrame, model: Model, end_time: float
+) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
     for sla in model.slas:
         t0 = _anchor_times(sla.start, cases, visits)
@@ -237,6 +273,7 @@ def _sla_rows(cases: pd.DataFrame, visits: pd.DataFrame, model: Model,
         open_case = np.isnan(cases["completion_time"].to_numpy())
         late_open = ~known & ~np.isnan(t0) & open_case & (end_time - t0 > sla.within)
         counted = int(known.sum() + late_open.sum())
-        rows.append(("sla_attainment", sla.name,
-                     float(met.sum() / counted) if counted else float("nan")))
+        rows.append(
+            ("sla_attainment", sla.name, float(met.sum() / counted) if counted else float("nan"))
+        )
     return rows

@@ -34,13 +34,18 @@ def write_table(frame: pd.DataFrame, folder: Path, name: str, *, csv: bool = Tru
     """``<name>.parquet`` (and ``<name>.csv``) in ``folder``."""
     atomic_write(folder / f"{name}.parquet", lambda p: frame.to_parquet(p, index=False))
     if csv:
-        atomic_write(folder / f"{name}.csv",
-                     lambda p: frame.to_csv(p, index=False, float_format="%.10g"))
+        atomic_write(
+            folder / f"{name}.csv", lambda p: frame.to_csv(p, index=False, float_format="%.10g")
+        )
 
 
 def write_text(path: Path, text: str) -> None:
     """Write a text file atomically."""
-    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    atomic_write(path, write)
 
 
 def write_yaml(path: Path, data: Mapping[str, Any]) -> None:

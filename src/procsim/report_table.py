@@ -7,6 +7,7 @@ and renders the headline KPIs of the current process and the redesign side by si
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -20,16 +21,47 @@ _UNIT_SHORT = {"hours": "h", "minutes": "min", "days": "d", "weeks": "w", "secon
 def target_table(summary: pd.DataFrame, models: dict[str, Model]) -> pd.DataFrame:
     """One row per (scenario, target): estimate, CI and ``met``/``missed``/``uncertain``."""
     rows = []
+    stats = _rows(summary, ["scenario", "metric", "entity"])
     for label, model in models.items():
-        sub = summary[summary["scenario"] == label].set_index(["metric", "entity"])
         for t in model.targets:
-            if (t.metric, t.entity) not in sub.index:
+            r = stats.get((label, t.metric, t.entity))
+            if r is None:
                 continue
-            r = sub.loc[(t.metric, t.entity)]
-            rows.append((label, t.name, t.metric, t.entity, t.label(), r["mean"], r["ci_low"],
-                         r["ci_high"], target_status(r["ci_low"], r["ci_high"], t)))
-    return pd.DataFrame(rows, columns=["scenario", "target", "metric", "entity", "goal", "mean",
-                                       "ci_low", "ci_high", "status"])
+            rows.append(
+                (
+                    label,
+                    t.name,
+                    t.metric,
+                    t.entity,
+                    t.label(),
+                    r["mean"],
+                    r["ci_low"],
+                    r["ci_high"],
+                    target_status(r["ci_low"], r["ci_high"], t),
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "target",
+            "metric",
+            "entity",
+            "goal",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "status",
+        ],
+    )
+
+
+def _rows(frame: pd.DataFrame, keys: list[str]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """Rows of ``frame`` as dicts, keyed by the values of ``keys``."""
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in frame.to_dict("records")
+    ]
+    return {tuple(str(r[k]) for k in keys): r for r in records}
 
 
 def format_value(metric: str, value: float, half: float | None, unit: str) -> str:
@@ -40,24 +72,29 @@ def format_value(metric: str, value: float, half: float | None, unit: str) -> st
     scale, suffix = (100.0, " %") if kind == "share" else (1.0, "")
     if kind == "time":
         suffix = " " + _UNIT_SHORT.get(unit, unit)
-    digits = 0 if kind == "money" and abs(value) >= 100 else (2 if abs(value * scale) < 10
-                                                                 else 1)
+    digits = 0 if kind == "money" and abs(value) >= 100 else (2 if abs(value * scale) < 10 else 1)
     text = f"{value * scale:,.{digits}f}"
     if half is not None and math.isfinite(half):
         text += f" ± {half * scale:,.{digits}f}"
     return text + suffix
 
 
-def terminal_table(summary: pd.DataFrame, comparison: pd.DataFrame | None,
-                   targets: pd.DataFrame, models: dict[str, Model]) -> str:
+def terminal_table(
+    summary: pd.DataFrame,
+    comparison: pd.DataFrame | None,
+    targets: pd.DataFrame,
+    models: dict[str, Model],
+) -> str:
     """The compact table printed after a run: headline KPIs with 95% CIs per scenario."""
     labels = list(models)
     unit = models[labels[0]].time_unit
-    idx = summary.set_index(["scenario", "metric", "entity"])
-    comp = comparison.set_index(["metric", "entity"]) if comparison is not None and len(
-        comparison) else None
-    goal = {(r.metric, r.entity, r.scenario): f"{r.goal} {r.status}"
-            for r in targets.itertuples()}
+    idx = _rows(summary, ["scenario", "metric", "entity"])
+    comp = (
+        _rows(comparison, ["metric", "entity"])
+        if comparison is not None and len(comparison)
+        else None
+    )
+    goal = {(r.metric, r.entity, r.scenario): f"{r.goal} {r.status}" for r in targets.itertuples()}
     header = ["KPI (mean ± 95% CI half-width)", *labels]
     if comp is not None:
         header.append("change")
@@ -70,29 +107,34 @@ def terminal_table(summary: pd.DataFrame, comparison: pd.DataFrame | None,
             name = CATALOGUE[metric].label + (f" [{entity}]" if entity else "")
             row = [name]
             for label in labels:
-                key = (label, metric, entity)
-                if key in idx.index:
-                    r = idx.loc[key]
+                r = idx.get((label, metric, str(entity)))
+                if r is not None:
                     row.append(format_value(metric, r["mean"], r["half_width"], unit))
                 else:
                     row.append("-")
             if comp is not None:
-                row.append(_change(comp, metric, entity))
+                row.append(_change(comp.get((metric, str(entity)))))
             if len(targets):
                 row.append(goal.get((metric, entity, labels[-1]), ""))
             lines.append(row)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
-           "  ".join("-" * w for w in widths)]
-    out += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
-                      for i, (c, w) in enumerate(zip(r, widths, strict=True))) for r in lines]
+    out = [
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+        "  ".join("-" * w for w in widths),
+    ]
+    out += [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in lines
+    ]
     return "\n".join(out)
 
 
-def _change(comp: pd.DataFrame, metric: str, entity: str) -> str:
-    if (metric, entity) not in comp.index:
+def _change(r: dict[str, Any] | None) -> str:
+    if r is None:
         return "-"
-    r = comp.loc[(metric, entity)]
     if not r["significant"]:
         return "no sig. change"
     if not math.isfinite(r["change_pct"]):

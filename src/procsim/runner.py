@@ -101,8 +101,9 @@ def run_study(
     -------
     StudyResults
     """
-    tasks = [(label, model, run, r) for r in range(run.replications)
-             for label, model in models.items()]
+    tasks = [
+        (label, model, run, r) for r in range(run.replications) for label, model in models.items()
+    ]
     workers = resolve_workers(run.workers, len(tasks))
     results: list[ReplicationResult] = []
     if workers == 1:
@@ -118,13 +119,14 @@ def run_study(
                     progress(i + 1, len(tasks))
     order = {label: i for i, label in enumerate(models)}
     results.sort(key=lambda r: (order[r.scenario], r.replication))
-    warnings = [w for label, m in models.items() for w in
-                ([f"{label}: {x}" for x in m.warnings])]
+    warnings = [w for label, m in models.items() for w in ([f"{label}: {x}" for x in m.warnings])]
     truncated = sorted({r.scenario for r in results if r.truncated})
     for label in truncated:
-        warnings.append(f"{label}: some replications hit the run.max_events guard "
-                        f"({run.max_events:,} visits) and stopped early; KPIs cover the "
-                        "simulated part only. Hint: the system is probably overloaded")
+        warnings.append(
+            f"{label}: some replications hit the run.max_events guard "
+            f"({run.max_events:,} visits) and stopped early; KPIs cover the "
+            "simulated part only. Hint: the system is probably overloaded"
+        )
     return StudyResults(
         models=dict(models),
         run=run,

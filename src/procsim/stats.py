@@ -54,12 +54,23 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     ):
         mean, sd, n, half = t_interval(group["value"].to_numpy(), level)
         rows.append((scenario, metric, entity, mean, sd, n, half, mean - half, mean + half))
-    return pd.DataFrame(rows, columns=["scenario", "metric", "entity", "mean", "sd", "n",
-                                       "half_width", "ci_low", "ci_high"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "metric",
+            "entity",
+            "mean",
+            "sd",
+            "n",
+            "half_width",
+            "ci_low",
+            "ci_high",
+        ],
+    )
 
 
-def compare(kpis: pd.DataFrame, baseline: str, scenario: str,
-            level: float = 0.95) -> pd.DataFrame:
+def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.95) -> pd.DataFrame:
     """Paired differences ``scenario - baseline`` of every KPI, replication by replication.
 
     Returns
@@ -78,11 +89,37 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str,
         mean, _sd, n, half = t_interval((g["value_a"] - g["value_b"]).to_numpy(), level)
         change = mean / before * 100 if before and np.isfinite(before) else np.nan
         significant = bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
-        rows.append((scenario, metric, entity, before, after, mean, mean - half, mean + half, n,
-                     change, significant))
-    return pd.DataFrame(rows, columns=["scenario", "metric", "entity", "before", "after", "diff",
-                                       "diff_low", "diff_high", "n", "change_pct",
-                                       "significant"])
+        rows.append(
+            (
+                scenario,
+                metric,
+                entity,
+                before,
+                after,
+                mean,
+                mean - half,
+                mean + half,
+                n,
+                change,
+                significant,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "metric",
+            "entity",
+            "before",
+            "after",
+            "diff",
+            "diff_low",
+            "diff_high",
+            "n",
+            "change_pct",
+            "significant",
+        ],
+    )
 
 
 def target_status(low: float, high: float, target: Target) -> str:

@@ -43,23 +43,34 @@ class Workspace:
 
     def processes(self) -> dict[str, str]:
         """Process name -> one-line description."""
-        return {p.stem: _description(p, ("process", "description"))
-                for p in sorted((self.conf / "process").glob("*.yaml"))}
+        return {
+            p.stem: _description(p, ("process", "description"))
+            for p in sorted((self.conf / "process").glob("*.yaml"))
+        }
 
     def scenario_names(self) -> dict[str, str]:
         """Scenario name -> one-line description."""
-        return {p.stem: _description(p, ("description",))
-                for p in sorted(self.scenarios.glob("*.yaml"))}
+        return {
+            p.stem: _description(p, ("description",)) for p in sorted(self.scenarios.glob("*.yaml"))
+        }
 
     def scenario_file(self, name: str) -> Path:
         """Path of scenario ``name``; a :class:`ModelError` with a hint when there is none."""
         path = self.scenarios / f"{name}.yaml"
         if not path.is_file():
             known = self.scenario_names()
-            raise ModelError([Issue("scenario", f"unknown scenario '{name}'",
-                                    f"a file {self.scenarios}/<name>.yaml", repr(name),
-                                    did_you_mean(name, known) if known else
-                                    f"create {path}")], "the command line")
+            raise ModelError(
+                [
+                    Issue(
+                        "scenario",
+                        f"unknown scenario '{name}'",
+                        f"a file {self.scenarios}/<name>.yaml",
+                        repr(name),
+                        did_you_mean(name, known) if known else f"create {path}",
+                    )
+                ],
+                "the command line",
+            )
         return path
 
 
@@ -95,9 +106,11 @@ def find_workspace(start: Path | None = None) -> Workspace:
     if explicit:
         root = Path(explicit).expanduser().resolve()
         if not _is_workspace(root):
-            raise ProcsimError(f"{ENV_VAR}={explicit}: not a procsim workspace (expected "
-                               f"{root}/conf/config.yaml). Hint: unset it to use the bundled "
-                               "examples, or point it at a folder with conf/, scenarios/")
+            raise ProcsimError(
+                f"{ENV_VAR}={explicit}: not a procsim workspace (expected "
+                f"{root}/conf/config.yaml). Hint: unset it to use the bundled "
+                "examples, or point it at a folder with conf/, scenarios/"
+            )
         return Workspace(root, f"{ENV_VAR}")
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -110,6 +123,8 @@ def find_workspace(start: Path | None = None) -> Workspace:
     checkout = package.parents[1]
     if _is_workspace(checkout):
         return Workspace(checkout, "bundled examples")
-    raise ProcsimError("no procsim workspace found: no conf/config.yaml here or above, and no "
-                       "bundled examples. Hint: run from a folder with conf/ and scenarios/, or "
-                       f"set {ENV_VAR}")
+    raise ProcsimError(
+        "no procsim workspace found: no conf/config.yaml here or above, and no "
+        "bundled examples. Hint: run from a folder with conf/ and scenarios/, or "
+        f"set {ENV_VAR}"
+    )
