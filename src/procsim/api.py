@@ -102,6 +102,54 @@ class Results:
         return folder
 
 
+def describe_model(model: Model) -> dict[str, Any]:
+    """A JSON-friendly description of a model, for reports and ``run.json``."""
+    names = model.stage_names
+    return {
+        "name": model.name,
+        "description": model.description,
+        "time_unit": model.time_unit,
+        "arrival_rate": model.arrival_rate,
+        "interarrival": model.interarrival.describe(),
+        "start": names[model.start],
+        "stages": [
+            {
+                "name": s.name,
+                "role": model.roles[s.role].name if s.role is not None else None,
+                "duration": s.duration.describe(),
+                "mean_duration": s.duration.mean,
+                "value": s.value,
+                "cost": s.cost,
+                "next": {
+                    ("end" if t < 0 else names[t]): p
+                    for t, p in zip(s.successors, s.probabilities, strict=True)
+                },
+                "description": s.description,
+            }
+            for s in model.stages
+        ],
+        "roles": [
+            {"name": r.name, "servers": r.servers, "cost_per_hour": r.cost_per_hour}
+            for r in model.roles
+        ],
+        "slas": [
+            {
+                "name": s.name,
+                "within": s.within,
+                "from": s.start.label(names),
+                "to": s.end.label(names),
+                "target": s.target,
+                "description": s.description,
+            }
+            for s in model.slas
+        ],
+        "targets": [
+            {"name": t.name, "metric": t.metric, "entity": t.entity, "op": t.op, "value": t.value}
+            for t in model.targets
+        ],
+    }
+
+
 def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Results:
     """Validate and simulate a composed study.
 

@@ -33,7 +33,7 @@ def target_table(summary: pd.DataFrame, models: dict[str, Model]) -> pd.DataFram
                     t.name,
                     t.metric,
                     t.entity,
-                    t.label(),
+                    f"{t.op} {format_value(t.metric, t.value, None, model.time_unit)}",
                     r["mean"],
                     r["ci_low"],
                     r["ci_high"],
