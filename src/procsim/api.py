@@ -96,6 +96,7 @@ class Results:
                 "run": self.run.__dict__,
                 "warnings": self.warnings,
                 "offered_load": {label: m.offered_load() for label, m in self.models.items()},
+                "models": {label: describe_model(m) for label, m in self.models.items()},
             },
         )
         write_text(folder / "summary.txt", self.table() + "\n")

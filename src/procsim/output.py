@@ -17,6 +17,10 @@ import pandas as pd
 import yaml
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` then rename ``tmp`` to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,6 +28,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; results are for sharing
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
