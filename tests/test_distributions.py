@@ -41,6 +41,9 @@ CASES = [
         9 * (special.gamma(1 + 2 / 1.5) - special.gamma(1 + 1 / 1.5) ** 2),
     ),
     ({"dist": "empirical", "values": [1, 2, 2, 7]}, 3, np.var([1, 2, 2, 7])),
+    # Interpolated: the quantile function is piecewise linear; for [0, 0, 3] it is 0 on
+    # [0, 1/2] and 6u - 3 on [1/2, 1]: mean 3/4, E[X^2] = 3/2.
+    ({"dist": "empirical", "values": [0, 0, 3], "interpolate": True}, 0.75, 1.5 - 0.75**2),
 ]
 
 

@@ -11,6 +11,7 @@ Sits on top of the data flow for notebooks and scripts::
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,22 @@ import pandas as pd
 
 from procsim import __version__
 from procsim.config import BASELINE, Study
+from procsim.errors import Issue, ModelError, did_you_mean
+from procsim.kpis import CATALOGUE
 from procsim.model import Model, RunSettings
 from procsim.output import write_json, write_table, write_text, write_yaml
-from procsim.report_table import target_table, terminal_table
-from procsim.runner import run_study
-from procsim.stats import compare, summarize
+from procsim.report_table import format_value, target_table, terminal_table
+from procsim.runner import collect, remeasure, simulate_replications
+from procsim.stats import (
+    auto_warmup,
+    bonferroni_level,
+    compare,
+    ranking,
+    relative_precision,
+    replications_needed,
+    summarize,
+    target_status,
+)
 
 
 @dataclass
@@ -48,7 +60,9 @@ class Results:
     visits, cases
         Simulated event logs of all replications (event-log columns).
     warnings
-        Messages for the analyst.
+        Problems the analyst should look at (overload, precision not reached, few replications).
+    notes
+        How the numbers were obtained (estimated warm-up, precision reached, corrections).
     """
 
     study: Study
@@ -61,10 +75,15 @@ class Results:
     visits: pd.DataFrame
     cases: pd.DataFrame
     warnings: list[str]
+    ranking: pd.DataFrame | None = None
+    precision: pd.DataFrame | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     def table(self) -> str:
         """The compact text table of headline KPIs."""
-        return terminal_table(self.summary, self.comparison, self.targets, self.models)
+        return terminal_table(
+            self.summary, self.comparison, self.targets, self.models, self.ranking
+        )
 
     def save(self, folder: str | Path, *, command: str = "") -> Path:
         """Write every table (CSV and Parquet), the logs (Parquet) and the resolved configs.
@@ -81,6 +100,10 @@ class Results:
         write_table(self.targets, tables, "targets")
         if self.comparison is not None:
             write_table(self.comparison, tables, "comparison")
+        if self.ranking is not None:
+            write_table(self.ranking, tables, "ranking")
+        if self.precision is not None and len(self.precision):
+            write_table(self.precision, tables, "precision")
         write_table(self.visits, tables, "visits", csv=False)
         write_table(self.cases, tables, "cases", csv=False)
         for label, config in self.study.configs.items():
@@ -95,6 +118,7 @@ class Results:
                 "descriptions": self.study.descriptions,
                 "run": self.run.__dict__,
                 "warnings": self.warnings,
+                "notes": self.notes,
                 "offered_load": {label: m.offered_load() for label, m in self.models.items()},
                 "models": {label: describe_model(m) for label, m in self.models.items()},
             },
@@ -151,8 +175,20 @@ def describe_model(model: Model) -> dict[str, Any]:
     }
 
 
+#: Fewer replications than this earn a caveat: the t-interval rests on few points.
+FEW_REPLICATIONS = 10
+
+
 def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Results:
-    """Validate and simulate a composed study.
+    """Validate and simulate a composed study, then compare every redesign with the current
+    process.
+
+    The steps: simulate ``run.replications`` replications of every model on common random
+    numbers; with ``run.warmup: auto``, estimate the warm-up by MSER-5 on work in progress and
+    measure every replication again from there; with ``run.precision``, add replications until
+    the relative CI half-width of ``run.precision_kpis`` is reached for every model (or
+    ``run.max_replications``); summarize; compare each redesign with the current process with
+    paired CIs, Bonferroni-corrected when there are several redesigns; rank them.
 
     Parameters
     ----------
@@ -167,14 +203,58 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         When any config is invalid: every problem is listed.
     """
     models, settings = study.build()
-    sim = run_study(models, settings, progress)
-    summary = summarize(sim.kpis)
-    comparison = None
-    labels = list(models)
-    if len(labels) > 1:
-        comparison = pd.concat(
-            [compare(sim.kpis, BASELINE, label) for label in labels[1:]], ignore_index=True
+    _check_rank_by(study.rank_by)
+    notes: list[str] = []
+    reps = simulate_replications(models, settings, range(settings.replications), progress)
+    if settings.auto_warmup:
+        assert settings.horizon is not None
+        warmup = auto_warmup(collect(models, settings, reps).cases, settings.horizon)
+        settings = dataclasses.replace(settings, warmup=warmup)
+        reps = remeasure(reps, models, warmup)
+        notes.append(
+            f"warm-up estimated by MSER-5 on work in progress: {warmup:.4g} "
+            f"{next(iter(models.values())).time_unit}"
         )
+        if warmup > (settings.horizon or 0.0) * 0.45:
+            notes.append(
+                "the estimated warm-up is close to half the horizon: the system may "
+                "not reach a steady state. Hint: a longer run.horizon, or check the load"
+            )
+    sim = collect(models, settings, reps)
+    summary = summarize(sim.kpis, settings.confidence)
+    precision = relative_precision(summary, settings.precision_kpis)
+    n = settings.replications
+    while settings.precision is not None and len(precision) and n < settings.max_replications:
+        worst = float(precision["relative_half_width"].max())
+        if worst <= settings.precision:
+            break
+        target = replications_needed(n, worst, settings.precision)
+        more = min(max(target, n + 2), settings.max_replications)
+        reps += simulate_replications(models, settings, range(n, more), progress)
+        n = more
+        sim = collect(models, settings, reps)
+        summary = summarize(sim.kpis, settings.confidence)
+        precision = relative_precision(summary, settings.precision_kpis)
+    settings = dataclasses.replace(settings, replications=n)
+    warnings, reached = _precision_notes(settings, precision)
+    notes += reached
+    labels = list(models)
+    comparison = None
+    rank = None
+    if len(labels) > 1:
+        level = bonferroni_level(settings.confidence, len(labels) - 1)
+        comparison = pd.concat(
+            [compare(sim.kpis, BASELINE, label, level) for label in labels[1:]], ignore_index=True
+        )
+        comparison = _with_targets(comparison, summary, models)
+        metric, _, entity = study.rank_by.partition(":")
+        rank = ranking(summary, metric, entity)
+        if len(labels) > 2:
+            notes.append(
+                f"{len(labels) - 1} redesigns are compared with the current process: "
+                f"each difference has a Bonferroni-corrected {level:.1%} CI, so that "
+                f"all of them hold together with {settings.confidence:.0%} confidence"
+            )
     return Results(
         study,
         models,
@@ -185,8 +265,88 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         target_table(summary, models),
         sim.visits,
         sim.cases,
-        sim.warnings,
+        sim.warnings + warnings,
+        ranking=rank,
+        precision=precision,
+        notes=notes,
     )
+
+
+def _check_rank_by(rank_by: str) -> None:
+    metric = rank_by.partition(":")[0]
+    if metric not in CATALOGUE:
+        raise ModelError(
+            [
+                Issue(
+                    "rank_by",
+                    "unknown KPI",
+                    "a KPI name such as cycle_time_mean",
+                    repr(rank_by),
+                    did_you_mean(metric, CATALOGUE),
+                )
+            ],
+            "the command line",
+        )
+
+
+def _precision_notes(settings: RunSettings, precision: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """(warnings, notes) about the number of replications and the precision reached."""
+    warnings: list[str] = []
+    notes: list[str] = []
+    if settings.replications < FEW_REPLICATIONS:
+        warnings.append(
+            f"only {settings.replications} replications: confidence intervals rest on "
+            f"few points. Hint: run.replications={FEW_REPLICATIONS * 2} or more, or "
+            "run.precision=0.05"
+        )
+    if settings.precision is not None and len(precision):
+        worst = precision.sort_values("relative_half_width").iloc[-1]
+        if float(worst["relative_half_width"]) > settings.precision:
+            warnings.append(
+                f"precision not reached: {worst['kpi']} of {worst['scenario']} has a CI "
+                f"half-width of {worst['relative_half_width']:.1%} of its mean after "
+                f"{settings.replications} replications (asked for {settings.precision:.1%}). "
+                f"Hint: raise run.max_replications"
+            )
+        else:
+            notes.append(
+                f"precision reached with {settings.replications} replications: every CI "
+                f"half-width of {', '.join(settings.precision_kpis)} is within "
+                f"{settings.precision:.1%} of its mean (worst {worst['relative_half_width']:.1%})"
+            )
+    return warnings, notes
+
+
+def _with_targets(
+    comparison: pd.DataFrame, summary: pd.DataFrame, models: dict[str, Model]
+) -> pd.DataFrame:
+    """Add each redesign's target and whether its CI meets it (the effect-evaluation table)."""
+    stats = {
+        (r["scenario"], r["metric"], r["entity"]): (r["ci_low"], r["ci_high"])
+        for r in summary.to_dict("records")
+    }
+    goals, status = [], []
+    for r in comparison.to_dict("records"):
+        target = next(
+            (
+                t
+                for t in models[str(r["scenario"])].targets
+                if t.metric == r["metric"] and t.entity == r["entity"]
+            ),
+            None,
+        )
+        if target is None:
+            goals.append("")
+            status.append("")
+            continue
+        low, high = stats[(r["scenario"], r["metric"], r["entity"])]
+        unit = models[str(r["scenario"])].time_unit
+        goals.append(f"{target.op} {format_value(target.metric, target.value, None, unit)}")
+        status.append(target_status(low, high, target))
+    out = comparison.copy()
+    out["target"] = goals
+    out["met"] = status
+    return out
 
 
 def from_configs(configs: dict[str, dict[str, Any]]) -> Study:

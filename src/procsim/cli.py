@@ -30,6 +30,7 @@ folder (outputs/<date>/<time>/).
 Examples:
   procsim scenario=merged_approval                 a redesign against its current process
   procsim scenario=[merged_approval,automated_intake]   two redesigns stacked
+  procsim compare=[merged_approval,automated_intake]    each against the current process
   procsim staffing.reviewer=3                      change a head count
   procsim run.replications=50 run.seed=7           more replications, another seed
   procsim run.horizon=4w run.warmup=0              a four-week pilot period, no warm-up
@@ -37,7 +38,9 @@ Examples:
   procsim process=approval_chain                   another current process
   procsim --cfg job                                show the composed config and stop
 
-Run settings (run.*): replications, horizon | cases, warmup, seed, workers (0 = all cores),
+Run settings (run.*): replications, horizon | cases, warmup (a time, or auto for MSER-5),
+seed, workers (0 = all cores), precision (e.g. 0.05: add replications until the CI half-width
+of run.precision_kpis is within 5% of the mean, up to run.max_replications), confidence,
 max_events. Times accept units: 30min, 8h, 2d, 4w.
 """
 
@@ -113,12 +116,16 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
             + ". Hint: overrides look like key=value, lists like [a,b]"
         ) from None
     keys = {o.key_or_group: o for o in parsed}
-    if "scenario" in keys and "process" not in keys:
-        o = keys["scenario"]
-        texts = list(o.sweep_string_iterator()) if o.is_sweep_override() else None
-        names = (
-            [n for t in texts for n in _names_of(t)] if texts is not None else _as_list(o.value())
-        )
+    names: list[str] = []
+    for key in ("scenario", "compare"):
+        if key in keys:
+            o = keys[key]
+            if o.is_sweep_override():
+                names += [n for t in o.sweep_string_iterator() for n in _names_of(t)]
+            else:
+                names += _as_list(o.value())
+    names = [part for n in names for part in n.split("+") if part]
+    if names and "process" not in keys:
         for name in names:
             workspace.scenario_file(name)  # unknown names fail here, with a hint
         process = implied_process(workspace, names)
@@ -214,6 +221,8 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         f"{base.time_unit}, warm-up {run.warmup:g}, seed {run.seed}\n"
     )
     print(results.table())
+    for note in results.notes:
+        print(f"note: {note}")
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"\nresults: {out_dir}")

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
-from procsim.model import Model, RunSettings
+from procsim.model import INTERNAL_RUN_FIELDS, Model, RunSettings
 from procsim.validate import MODEL_SECTIONS, validate
 from procsim.workspace import Workspace, find_workspace
 
@@ -51,6 +51,7 @@ class Study:
     descriptions: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
+    rank_by: str = "cycle_time_mean"
 
     def build(self) -> tuple[dict[str, Model], RunSettings]:
         """Validate every config; one error listing all problems of all of them."""
@@ -217,8 +218,9 @@ def resolve_study(
     Parameters
     ----------
     config
-        Plain mapping (Hydra's composed config as a container) with the model sections, ``run``
-        and ``scenario`` (a name or list of names to stack).
+        Plain mapping (Hydra's composed config as a container) with the model sections, ``run``,
+        ``scenario`` (a name or list of names to stack into one redesign) and ``compare`` (a list
+        of redesigns, each a name or ``a+b`` stack, each compared with the current process).
     overrides
         Command-line overrides; those on model keys are applied again after the scenarios.
     workspace
@@ -231,18 +233,42 @@ def resolve_study(
         if config.get(key) is not None
     }
     names = scenario_list(config.get("scenario"))
-    process_name = str((base.get("process") or {}).get("name", "process"))
+    redesigns = ([names] if names else []) + compare_list(config.get("compare"))
     study = Study(
         configs={BASELINE: base},
         scenarios=names,
         overrides=list(overrides),
         descriptions={BASELINE: str((base.get("process") or {}).get("description", "") or "")},
+        rank_by=str(config.get("rank_by") or "cycle_time_mean"),
     )
-    if not names:
-        return study
+    issues: list[Issue] = []
+    for stack in redesigns:
+        label = "+".join(stack)
+        if label in study.configs:
+            issues.append(
+                Issue("compare", f"'{label}' is listed twice", "each redesign once", label)
+            )
+            continue
+        proposed, provenance, description = _redesign(base, stack, overrides, workspace, issues)
+        study.configs[label] = proposed
+        study.provenance[label] = provenance
+        study.descriptions[label] = description
+    if issues:
+        raise ModelError(list(dict.fromkeys(issues)), "the scenarios")
+    return study
+
+
+def _redesign(
+    base: dict[str, Any],
+    names: list[str],
+    overrides: Sequence[str],
+    workspace: Workspace,
+    issues: list[Issue],
+) -> tuple[dict[str, Any], dict[str, str], str]:
+    """Apply stacked scenario diffs to the current process, then the command line again."""
+    process_name = str((base.get("process") or {}).get("name", "process"))
     proposed: Any = _edges_as_mappings(copy.deepcopy(base))
     provenance: dict[str, str] = {}
-    issues: list[Issue] = []
     descriptions = []
     for name in names:
         scenario = read_scenario(workspace, name)
@@ -263,16 +289,30 @@ def resolve_study(
         descriptions.append(" ".join(str(scenario.get("description", "")).split()))
         diff = {k: v for k, v in scenario.items() if k in (*MODEL_SECTIONS, "run")}
         proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance, issues=issues)
-    if issues:
-        raise ModelError(issues, "the scenarios")
     for key, value, delete in model_overrides(overrides):
         _set_path(proposed, key, value, delete)
         provenance.pop(key, None)
-    label = "+".join(names)
-    study.configs[label] = proposed
-    study.provenance[label] = provenance
-    study.descriptions[label] = " / ".join(d for d in descriptions if d)
-    return study
+    return proposed, provenance, " / ".join(d for d in descriptions if d)
+
+
+def compare_list(value: Any) -> list[list[str]]:
+    """Normalize ``compare=`` (None, a name, or a list of names or ``a+b`` stacks)."""
+    if value is None or value == "" or value == []:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, Sequence) or not all(isinstance(v, str) for v in items):
+        raise ModelError(
+            [
+                Issue(
+                    "compare",
+                    "not a list of redesigns",
+                    "compare=[a,b] or compare=[a,a+b]",
+                    repr(value),
+                )
+            ],
+            "the command line",
+        )
+    return [[part.strip() for part in item.split("+") if part.strip()] for item in items]
 
 
 def _edges_as_mappings(config: dict[str, Any]) -> dict[str, Any]:
@@ -310,6 +350,7 @@ def compose(
     process: str | None = None,
     scenario: str | Sequence[str] | None = None,
     overrides: Sequence[str] = (),
+    compare: Sequence[str] | None = None,
     workspace: Workspace | None = None,
 ) -> Study:
     """Compose a study the way the ``procsim`` command does, for notebooks and scripts.
@@ -337,12 +378,15 @@ def compose(
     args = list(overrides)
     if names:
         args.append("scenario=[" + ",".join(names) + "]")
-    process = process or implied_process(workspace, names)
+    if compare:
+        args.append("compare=[" + ",".join(compare) + "]")
+    all_names = [*names, *(p for item in (compare or []) for p in item.split("+") if p)]
+    process = process or implied_process(workspace, all_names)
     if process:
         args.append(f"process={process}")
     check_overrides(workspace, args)
     container = compose_config(workspace, args)
-    return resolve_study(container, [a for a in args if not a.startswith("scenario=")], workspace)
+    return resolve_study(container, args, workspace)
 
 
 def compose_config(
@@ -441,12 +485,12 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
                     )
             if choices:
                 groups.append(f"process={choices[0]}")
-        elif key == "scenario":
+        elif key in ("scenario", "compare"):
             if o.is_sweep_override():
                 options = [_names_of(text) for text in o.sweep_string_iterator()]
             else:
                 options = [scenario_list(o.value())]
-            for name in {n for names in options for n in names}:
+            for name in {p for names in options for n in names for p in n.split("+") if p}:
                 try:
                     workspace.scenario_file(name)
                 except ModelError as exc:
@@ -497,7 +541,9 @@ def _names_of(text: str) -> list[str]:
 
 def settings_dict() -> dict[str, Any]:
     """Run-setting defaults from the one schema, :class:`~procsim.model.RunSettings`."""
-    return dataclasses.asdict(RunSettings())
+    values = dataclasses.asdict(RunSettings())
+    values["precision_kpis"] = list(values["precision_kpis"])
+    return {k: v for k, v in values.items() if k not in INTERNAL_RUN_FIELDS}
 
 
 def register_defaults() -> None:

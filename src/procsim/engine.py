@@ -127,6 +127,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     cases_after_warmup = run.cases
     warmup = run.warmup
     counted = 0
+    exits: list[float] = []  # completion times in order; its length counts finished cases
 
     def begin(case: int, stage: int, server: int, enabled: float, now: float) -> None:
         d = next(durations[stage])
@@ -158,6 +159,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         nxt = int(next(route)) if route is not None else single_next[stage]
         if nxt == EXIT:
             completion[case] = now
+            exits.append(now)
         else:
             enter(case, nxt, now)
 
@@ -191,19 +193,22 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     else:
         assert cases_after_warmup is not None
         step = max(model.interarrival.mean * max(cases_after_warmup, 1) / 64, 1e-9)
-        while env.peek() < math.inf:
+        # Until every case has arrived and left; SimPy's own `until` events keep the schedule
+        # non-empty, so the stop condition is counted, not read off the event queue.
+        while counted < cases_after_warmup or len(exits) < len(arrival):
             env.run(until=env.now + step)
             if len(visits) > run.max_events:
                 truncated = True
                 break
-        end_time = float(env.now)
+        end_time = float(env.now) if truncated else exits[-1]
 
     waiting = [(c, s, -1, e, nan, nan) for q in queues for (c, s, e) in q]
     table = np.array(visits + waiting, dtype=np.float64).reshape(-1, 6)
     if table.size:
         started_late = table[:, 4] > end_time
         table[started_late, 4] = nan
-        table[table[:, 5] > end_time, 5] = nan
+        # Events at exactly end_time are not processed: such visits have not finished.
+        table[table[:, 5] >= end_time, 5] = nan
         # A visit that has not started has no server yet.
         table[started_late, 2] = -1
     return SimLog(

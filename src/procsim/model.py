@@ -131,6 +131,17 @@ class RunSettings:
         Parallel worker processes; 0 means one per CPU core. Never changes results.
     max_events
         Guard: a replication stops (and says so) after this many events.
+    precision
+        Relative CI half-width to reach (0.05 = within 5% of the mean) for ``precision_kpis``;
+        replications are added until it holds for every model, or ``max_replications``.
+    precision_kpis
+        KPIs the precision applies to: ``metric`` or ``metric:entity``.
+    max_replications
+        Cap on replications when a precision is asked for.
+    confidence
+        Confidence level of every interval.
+    auto_warmup
+        Set by ``warmup: auto``: the warm-up is estimated from the runs (MSER-5 on WIP).
     """
 
     replications: int = 20
@@ -140,6 +151,15 @@ class RunSettings:
     seed: int = 1
     workers: int = 0
     max_events: int = 20_000_000
+    precision: float | None = None
+    precision_kpis: tuple[str, ...] = ("cycle_time_mean",)
+    max_replications: int = 200
+    confidence: float = 0.95
+    auto_warmup: bool = False
+
+
+#: Run settings that are derived, not written by the analyst.
+INTERNAL_RUN_FIELDS = ("auto_warmup",)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 import yaml
 
-
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 

@@ -84,21 +84,29 @@ def terminal_table(
     comparison: pd.DataFrame | None,
     targets: pd.DataFrame,
     models: dict[str, Model],
+    ranking: pd.DataFrame | None = None,
 ) -> str:
-    """The compact table printed after a run: headline KPIs with 95% CIs per scenario."""
+    """The compact table printed after a run: headline KPIs with CIs per scenario.
+
+    With one redesign: its change against the current process (paired, ``no sig. change``
+    when the CI of the difference includes 0) and its target status get columns of their own.
+    With several, each redesign's cell carries its change, and a ranking line follows.
+    """
     labels = list(models)
     unit = models[labels[0]].time_unit
     idx = _rows(summary, ["scenario", "metric", "entity"])
     comp = (
-        _rows(comparison, ["metric", "entity"])
+        _rows(comparison, ["scenario", "metric", "entity"])
         if comparison is not None and len(comparison)
-        else None
+        else {}
     )
+    single = len(labels) == 2
     goal = {(r.metric, r.entity, r.scenario): f"{r.goal} {r.status}" for r in targets.itertuples()}
-    header = ["KPI (mean ± 95% CI half-width)", *labels]
-    if comp is not None:
+    header = ["KPI (mean ± CI half-width)", *labels]
+    if single:
         header.append("change")
-    if len(targets):
+    show_targets = bool(len(targets)) and len(labels) <= 2
+    if show_targets:
         header.append("target")
     lines: list[list[str]] = []
     for metric in HEADLINE:
@@ -106,15 +114,16 @@ def terminal_table(
         for entity in entities:
             name = CATALOGUE[metric].label + (f" [{entity}]" if entity else "")
             row = [name]
-            for label in labels:
+            for i, label in enumerate(labels):
                 r = idx.get((label, metric, str(entity)))
-                if r is not None:
-                    row.append(format_value(metric, r["mean"], r["half_width"], unit))
-                else:
-                    row.append("-")
-            if comp is not None:
-                row.append(_change(comp.get((metric, str(entity)))))
-            if len(targets):
+                cell = "-" if r is None else format_value(metric, r["mean"], r["half_width"], unit)
+                change = _change(comp.get((label, metric, str(entity))), short=True)
+                if i > 0 and not single and r is not None and change != "-":
+                    cell += f" ({change})"
+                row.append(cell)
+            if single:
+                row.append(_change(comp.get((labels[1], metric, str(entity)))))
+            if show_targets:
                 row.append(goal.get((metric, entity, labels[-1]), ""))
             lines.append(row)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
@@ -129,14 +138,23 @@ def terminal_table(
         )
         for r in lines
     ]
+    if ranking is not None and len(ranking) > 2:
+        first = ranking.iloc[0]
+        kpi = CATALOGUE[str(first["metric"])].label
+        ranked = ", ".join(
+            f"{int(r['rank'])}. {r['scenario']} "
+            f"({format_value(str(r['metric']), float(r['mean']), None, unit)})"
+            for r in ranking.to_dict("records")
+        )
+        out += ["", f"ranked by {kpi}: {ranked}"]
     return "\n".join(out)
 
 
-def _change(r: dict[str, Any] | None) -> str:
+def _change(r: dict[str, Any] | None, short: bool = False) -> str:
     if r is None:
         return "-"
     if not r["significant"]:
-        return "no sig. change"
+        return "n.s." if short else "no sig. change"
     if not math.isfinite(r["change_pct"]):
         return "changed"
     return f"{r['change_pct']:+.1f} %"

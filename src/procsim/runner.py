@@ -9,7 +9,7 @@ random numbers. Results do not depend on the number of workers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -81,6 +81,70 @@ def resolve_workers(workers: int, tasks: int) -> int:
     return max(1, min(workers or cores, tasks))
 
 
+def simulate_replications(
+    models: Mapping[str, Model],
+    run: RunSettings,
+    replications: Sequence[int],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[ReplicationResult]:
+    """Simulate the given replication indices of every model (in parallel workers).
+
+    Replication ``r`` is the same whenever and wherever it runs, so adding replications later
+    (for a precision target) extends a study exactly as if it had been asked for at once.
+    """
+    tasks = [(label, model, run, r) for r in replications for label, model in models.items()]
+    workers = resolve_workers(run.workers, len(tasks))
+    results: list[ReplicationResult] = []
+    if workers == 1:
+        for i, task in enumerate(tasks):
+            results.append(_task(task))
+            if progress:
+                progress(i + 1, len(tasks))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for i, result in enumerate(pool.map(_task, tasks, chunksize=1)):
+                results.append(result)
+                if progress:
+                    progress(i + 1, len(tasks))
+    return results
+
+
+def remeasure(
+    results: Sequence[ReplicationResult], models: Mapping[str, Model], warmup: float
+) -> list[ReplicationResult]:
+    """Recompute the KPIs of simulated replications with another warm-up (no re-simulation)."""
+    out = []
+    for r in results:
+        log = EventLog(r.log.visits, r.log.cases, warmup, r.log.end)
+        kpis = compute_kpis(log, models[r.scenario], r.replication)
+        kpis.insert(0, "scenario", r.scenario)
+        out.append(ReplicationResult(r.scenario, r.replication, kpis, log, r.truncated))
+    return out
+
+
+def collect(
+    models: Mapping[str, Model], run: RunSettings, results: Sequence[ReplicationResult]
+) -> StudyResults:
+    """Stack replication results into tidy tables, current process first."""
+    order = {label: i for i, label in enumerate(models)}
+    ordered = sorted(results, key=lambda r: (order[r.scenario], r.replication))
+    warnings = [f"{label}: {x}" for label, m in models.items() for x in m.warnings]
+    for label in sorted({r.scenario for r in ordered if r.truncated}):
+        warnings.append(
+            f"{label}: some replications hit the run.max_events guard "
+            f"({run.max_events:,} visits) and stopped early; KPIs cover the "
+            "simulated part only. Hint: the system is probably overloaded"
+        )
+    return StudyResults(
+        models=dict(models),
+        run=run,
+        kpis=pd.concat([r.kpis for r in ordered], ignore_index=True),
+        visits=_stack([(r.scenario, r.replication, r.log.visits) for r in ordered]),
+        cases=_stack([(r.scenario, r.replication, r.log.cases) for r in ordered]),
+        warnings=warnings,
+    )
+
+
 def run_study(
     models: Mapping[str, Model],
     run: RunSettings,
@@ -101,40 +165,8 @@ def run_study(
     -------
     StudyResults
     """
-    tasks = [
-        (label, model, run, r) for r in range(run.replications) for label, model in models.items()
-    ]
-    workers = resolve_workers(run.workers, len(tasks))
-    results: list[ReplicationResult] = []
-    if workers == 1:
-        for i, task in enumerate(tasks):
-            results.append(_task(task))
-            if progress:
-                progress(i + 1, len(tasks))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, result in enumerate(pool.map(_task, tasks, chunksize=1)):
-                results.append(result)
-                if progress:
-                    progress(i + 1, len(tasks))
-    order = {label: i for i, label in enumerate(models)}
-    results.sort(key=lambda r: (order[r.scenario], r.replication))
-    warnings = [w for label, m in models.items() for w in ([f"{label}: {x}" for x in m.warnings])]
-    truncated = sorted({r.scenario for r in results if r.truncated})
-    for label in truncated:
-        warnings.append(
-            f"{label}: some replications hit the run.max_events guard "
-            f"({run.max_events:,} visits) and stopped early; KPIs cover the "
-            "simulated part only. Hint: the system is probably overloaded"
-        )
-    return StudyResults(
-        models=dict(models),
-        run=run,
-        kpis=pd.concat([r.kpis for r in results], ignore_index=True),
-        visits=_stack([(r.scenario, r.replication, r.log.visits) for r in results]),
-        cases=_stack([(r.scenario, r.replication, r.log.cases) for r in results]),
-        warnings=warnings,
-    )
+    results = simulate_replications(models, run, range(run.replications), progress)
+    return collect(models, run, results)
 
 
 def _stack(parts: list[tuple[str, int, pd.DataFrame]]) -> pd.DataFrame:

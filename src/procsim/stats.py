@@ -73,53 +73,59 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.95) -> pd.DataFrame:
     """Paired differences ``scenario - baseline`` of every KPI, replication by replication.
 
+    Parameters
+    ----------
+    kpis
+        Tidy per-replication table of both scenarios (run on common random numbers).
+    baseline, scenario
+        Labels to compare.
+    level
+        Confidence level of each interval (lower it for multiple comparisons with
+        :func:`bonferroni_level`).
+
     Returns
     -------
     pandas.DataFrame
-        ``scenario, metric, entity, before, after, diff, diff_low, diff_high, n, change_pct,
-        significant``; ``significant`` is False when the CI of the difference includes 0.
+        ``scenario, metric, entity, before, after, diff, diff_low, diff_high, change_pct,
+        change_low_pct, change_high_pct, n, level, significant, verdict``. ``significant`` is
+        False when the CI of the difference includes 0, and ``verdict`` then says
+        ``no significant change``; otherwise ``better``/``worse`` by the KPI's direction (or
+        ``changed`` for KPIs where neither is better).
     """
+    from procsim.kpis import CATALOGUE
+
     base = kpis[kpis["scenario"] == baseline]
     alt = kpis[kpis["scenario"] == scenario]
     merged = base.merge(alt, on=["replication", *KEYS], suffixes=("_b", "_a"))
     rows = []
     for (metric, entity), g in merged.groupby(KEYS, sort=False, observed=True):
-        before = float(np.nanmean(g["value_b"])) if g["value_b"].notna().any() else np.nan
-        after = float(np.nanmean(g["value_a"])) if g["value_a"].notna().any() else np.nan
-        mean, _sd, n, half = t_interval((g["value_a"] - g["value_b"]).to_numpy(), level)
-        change = mean / before * 100 if before and np.isfinite(before) else np.nan
+        b = g["value_b"].to_numpy(dtype=float)
+        a = g["value_a"].to_numpy(dtype=float)
+        before = float(np.nanmean(b)) if np.isfinite(b).any() else np.nan
+        after = float(np.nanmean(a)) if np.isfinite(a).any() else np.nan
+        mean, _sd, n, half = t_interval(a - b, level)
+        scale = 100 / before if before and np.isfinite(before) else np.nan
         significant = bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
+        better = CATALOGUE[str(metric)].better if str(metric) in CATALOGUE else None
+        if not significant:
+            verdict = "no significant change"
+        elif better is None:
+            verdict = "changed"
+        else:
+            verdict = "better" if (mean < 0) == (better == "lower") else "worse"
         rows.append(
-            (
-                scenario,
-                metric,
-                entity,
-                before,
-                after,
-                mean,
-                mean - half,
-                mean + half,
-                n,
-                change,
-                significant,
-            )
-        )
+            (scenario, metric, entity, before, after, mean, mean - half, mean + half,
+             mean * scale, (mean - half) * scale, (mean + half) * scale, n, level,
+             significant, verdict)
+        )  # fmt: skip
     return pd.DataFrame(
         rows,
         columns=[
-            "scenario",
-            "metric",
-            "entity",
-            "before",
-            "after",
-            "diff",
-            "diff_low",
-            "diff_high",
-            "n",
-            "change_pct",
-            "significant",
+            "scenario", "metric", "entity", "before", "after", "diff", "diff_low", "diff_high",
+            "change_pct", "change_low_pct", "change_high_pct", "n", "level", "significant",
+            "verdict",
         ],
-    )
+    )  # fmt: skip
 
 
 def target_status(low: float, high: float, target: Target) -> str:
@@ -132,3 +138,89 @@ def target_status(low: float, high: float, target: Target) -> str:
     if not target.met(low) and not target.met(high):
         return "missed"
     return "uncertain"
+
+
+def mser(series: np.ndarray, batch: int = 5) -> int:
+    """MSER-``batch`` truncation point of an output series (index into ``series``).
+
+    Batch means of ``batch`` observations are formed; the truncation ``d`` minimises the
+    squared standard error of the mean of what remains, ``sum((x - mean)^2) / (n - d)^2``,
+    searched over the first half of the series (White, 1997; MSER-5 with ``batch=5``).
+    """
+    x = np.asarray(series, dtype=float)
+    n = x.size // batch
+    if n < 4:
+        return 0
+    means = x[: n * batch].reshape(n, batch).mean(axis=1)
+    # Sums over the tail means[d:], for every d, from cumulative sums taken from the end.
+    tail_sum = np.cumsum(means[::-1])[::-1]
+    tail_sq = np.cumsum((means**2)[::-1])[::-1]
+    remaining = np.arange(n, 0, -1, dtype=float)
+    sse = tail_sq - tail_sum**2 / remaining
+    stat = sse / remaining**2
+    d = int(np.argmin(stat[: n // 2 + 1]))
+    return d * batch
+
+
+def wip_series(cases: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
+    """Work in progress at each time of ``grid``: cases with ``arrival <= t < completion``.
+
+    ``cases`` has ``arrival_time`` and ``completion_time`` (NaN while open) for one replication.
+    """
+    arrival = np.sort(cases["arrival_time"].to_numpy())
+    done = cases["completion_time"].to_numpy()
+    done = np.sort(done[~np.isnan(done)])
+    arrived = np.searchsorted(arrival, grid, side="right")
+    completed = np.searchsorted(done, grid, side="right")
+    return (arrived - completed).astype(float)
+
+
+def auto_warmup(cases: pd.DataFrame, horizon: float, points: int = 500) -> float:
+    """Warm-up estimated by MSER-5 on the mean WIP over replications, per scenario; the
+    largest over scenarios, so that every scenario is measured over the same window."""
+    grid = np.linspace(0.0, horizon, points, endpoint=False)
+    warmup = 0.0
+    for _, by_scenario in cases.groupby("scenario", sort=False, observed=True):
+        series = np.mean(
+            [wip_series(g, grid) for _, g in by_scenario.groupby("replication", sort=True)],
+            axis=0,
+        )
+        warmup = max(warmup, float(grid[mser(series)]))
+    return warmup
+
+
+def bonferroni_level(level: float, comparisons: int) -> float:
+    """Per-comparison confidence level that keeps the familywise level at ``level``."""
+    return 1 - (1 - level) / max(comparisons, 1)
+
+
+def relative_precision(summary: pd.DataFrame, kpis: tuple[str, ...]) -> pd.DataFrame:
+    """Half-width / |mean| of the chosen KPIs (``metric`` or ``metric:entity``), per scenario."""
+    rows = []
+    for item in kpis:
+        metric, _, entity = item.partition(":")
+        sub = summary[(summary["metric"] == metric) & (summary["entity"] == entity)]
+        for r in sub.to_dict("records"):
+            mean, half = float(r["mean"]), float(r["half_width"])
+            rel = abs(half / mean) if mean else (0.0 if half == 0 else float("inf"))
+            rows.append((r["scenario"], item, rel, int(r["n"])))
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "relative_half_width", "n"])
+
+
+def replications_needed(n: int, reached: float, wanted: float) -> int:
+    """Replications for a relative half-width ``wanted`` given ``reached`` with ``n``: the
+    half-width shrinks as 1/sqrt(n), so ``n * (reached / wanted)^2`` (rounded up)."""
+    if not np.isfinite(reached):
+        return 2 * n
+    return int(np.ceil(n * (reached / wanted) ** 2))
+
+
+def ranking(summary: pd.DataFrame, metric: str, entity: str = "") -> pd.DataFrame:
+    """Scenarios ranked on one KPI (best first, by the catalogue's direction)."""
+    from procsim.kpis import CATALOGUE
+
+    sub = summary[(summary["metric"] == metric) & (summary["entity"] == entity)].copy()
+    higher = CATALOGUE[metric].better == "higher"
+    sub = sub.sort_values("mean", ascending=not higher, kind="stable")
+    sub.insert(0, "rank", np.arange(1, len(sub) + 1))
+    return sub[["rank", "scenario", "metric", "entity", "mean", "ci_low", "ci_high"]]

@@ -18,6 +18,7 @@ from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.kpis import CATALOGUE
 from procsim.model import (
     EXIT,
+    INTERNAL_RUN_FIELDS,
     VALUE_CLASSES,
     Anchor,
     Model,
@@ -38,7 +39,9 @@ ROLE_KEYS = ("cost_per_hour", "description")
 ARRIVAL_KEYS = ("interarrival",)
 SLA_KEYS = ("within", "from", "to", "target", "description")
 TARGET_KEYS = ("kpi", "of", "max", "min")
-RUN_KEYS = tuple(f.name for f in dataclasses.fields(RunSettings))
+RUN_KEYS = tuple(
+    f.name for f in dataclasses.fields(RunSettings) if f.name not in INTERNAL_RUN_FIELDS
+)
 EXIT_NAMES = ("end", "exit")
 
 _PROB_TOL = 1e-6
@@ -219,9 +222,9 @@ def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
     raw = c.mapping(value, "run", required=False, allowed=RUN_KEYS)
     defaults = RunSettings()
     values: dict[str, Any] = {}
-    for key in ("replications", "seed", "workers", "max_events"):
+    minimums = {"replications": 2, "seed": 0, "workers": 0, "max_events": 1, "max_replications": 2}
+    for key, minimum in minimums.items():
         if raw.get(key) is not None:
-            minimum = {"replications": 2, "seed": 0, "workers": 0, "max_events": 1}[key]
             got = c.number(raw[key], f"run.{key}", minimum=minimum, integer=True, what="an integer")
             if got is not None:
                 values[key] = int(got)
@@ -229,6 +232,17 @@ def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
         got = c.number(raw["cases"], "run.cases", minimum=1, integer=True, what="an integer")
         if got is not None:
             values["cases"] = int(got)
+    if isinstance(raw.get("warmup"), str) and raw["warmup"].strip().lower() == "auto":
+        values["auto_warmup"] = True
+        raw = {k: v for k, v in raw.items() if k != "warmup"}
+        if raw.get("horizon") is None:
+            c.add(
+                "run.warmup",
+                "an automatic warm-up needs a horizon",
+                "run.horizon=<time> with run.warmup=auto",
+                "run.cases",
+                "give a fixed warm-up with run.cases, or simulate a horizon",
+            )
     for key in ("horizon", "warmup"):
         if raw.get(key) is not None:
             got = c.number(
@@ -236,6 +250,7 @@ def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
             )
             if got is not None:
                 values[key] = got
+    _build_precision(raw, values, c)
     has_h, has_c = raw.get("horizon") is not None, raw.get("cases") is not None
     if has_h == has_c:
         c.add(
@@ -246,6 +261,48 @@ def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
             "pick a horizon for a period ('a four-week pilot'), cases for a fixed workload",
         )
     return dataclasses.replace(defaults, **values)
+
+
+def _build_precision(raw: dict[str, Any], values: dict[str, Any], c: _Collector) -> None:
+    if raw.get("precision") is not None:
+        got = c.number(raw["precision"], "run.precision", minimum=0, strict=True, what="a share")
+        if got is not None and got >= 1:
+            c.add(
+                "run.precision",
+                "a relative half-width of 1 or more asks for nothing",
+                "a share such as 0.05 (5% of the mean)",
+                f"{got:g}",
+            )
+        elif got is not None:
+            values["precision"] = got
+    if raw.get("confidence") is not None:
+        got = c.number(raw["confidence"], "run.confidence", minimum=0.5, what="a level")
+        if got is not None and got >= 1:
+            c.add("run.confidence", "must be below 1", "a level such as 0.95", f"{got:g}")
+        elif got is not None:
+            values["confidence"] = got
+    kpis = raw.get("precision_kpis")
+    if kpis is not None:
+        items = [kpis] if isinstance(kpis, str) else kpis
+        if not isinstance(items, list | tuple) or not all(isinstance(k, str) for k in items):
+            c.add(
+                "run.precision_kpis",
+                "must be a list of KPI names",
+                "e.g. [cycle_time_mean, 'sla_attainment:resolution_24h']",
+                _short(kpis),
+            )
+        else:
+            for item in items:
+                metric = item.partition(":")[0]
+                if metric not in CATALOGUE:
+                    c.add(
+                        "run.precision_kpis",
+                        "unknown KPI",
+                        "a KPI name, or metric:entity",
+                        repr(item),
+                        did_you_mean(metric, CATALOGUE),
+                    )
+            values["precision_kpis"] = tuple(items)
 
 
 def _build_model(config: object, c: _Collector) -> Model | None:

@@ -28,8 +28,7 @@ class Study:
 
     def row(self, metric: str, entity: str = "") -> pd.Series:
         """The summary row of one KPI."""
-        hit = self.summary[(self.summary["metric"] == metric)
-                           & (self.summary["entity"] == entity)]
+        hit = self.summary[(self.summary["metric"] == metric) & (self.summary["entity"] == entity)]
         assert len(hit) == 1, f"KPI {metric}[{entity}] not found exactly once in the summary"
         return hit.iloc[0]
 
