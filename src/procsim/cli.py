@@ -165,7 +165,9 @@ def _run_hydra(workspace: Workspace, args: list[str]) -> None:
 
 
 class _Progress:
-    """A one-line progress counter on a terminal (nothing when piped or in a sweep)."""
+    """A progress bar on a terminal (nothing when piped or in a sweep's jobs)."""
+
+    WIDTH = 30
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -175,9 +177,12 @@ class _Progress:
         if not self.enabled:
             return
         elapsed = time.perf_counter() - self.started
+        filled = int(self.WIDTH * done / max(total, 1))
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        eta = elapsed / done * (total - done) if done else 0.0
         end = "\n" if done == total else ""
         print(
-            f"\r  replications {done}/{total}  {elapsed:5.1f} s",
+            f"\r  [{bar}] {done}/{total} replications  {elapsed:5.1f} s  eta {eta:5.1f} s",
             end=end,
             file=sys.stderr,
             flush=True,
