@@ -189,6 +189,24 @@ class _Progress:
         )
 
 
+def _figures_and_report(folder: Path) -> Path | None:
+    """Draw the figures and write the report; a failure here never loses the saved tables."""
+    from procsim.plots import make_figures
+    from procsim.report import build_report
+
+    try:
+        make_figures(folder)
+        html, _ = build_report(folder)
+    except Exception as exc:  # the tables are saved; `procsim-report` can retry
+        print(
+            f"warning: figures/report not written ({type(exc).__name__}: {exc}). The tables are "
+            f"saved; retry with: procsim-report {folder}",
+            file=sys.stderr,
+        )
+        return None
+    return html
+
+
 def _job(cfg: Any, workspace: Workspace) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -217,6 +235,7 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         print(f"procsim: error: {exc}", file=sys.stderr)
         raise SystemExit(EXIT_USER_ERROR) from None
     results.save(out_dir, command=command)
+    report = _figures_and_report(out_dir)
     run = results.run
     length = f"horizon {run.horizon:g}" if run.horizon is not None else f"{run.cases} cases"
     names = list(results.models)
@@ -230,4 +249,6 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         print(f"note: {note}")
     for warning in results.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"\nresults: {out_dir}")
+    if report is not None:
+        print(f"\nreport: {report}")
+    print(f"results: {out_dir}")

@@ -195,8 +195,12 @@ def _lognormal(p: dict[str, Any], path: str, issues: list[Issue]) -> Distributio
     mean, cv = float(p["mean"]), float(p["cv"])
     sigma = math.sqrt(math.log1p(cv**2))
     mu = math.log(mean) - sigma**2 / 2
-    frozen = stats.lognorm(s=sigma, scale=math.exp(mu))
-    return Distribution("lognormal", p, mean, (cv * mean) ** 2, frozen.ppf)
+
+    def ppf(u: FloatArray) -> FloatArray:
+        # stats.lognorm(s=sigma, scale=exp(mu)).ppf, without its argument checking.
+        return np.asarray(np.exp(mu + sigma * special.ndtri(u)))
+
+    return Distribution("lognormal", p, mean, (cv * mean) ** 2, ppf)
 
 
 def _gamma(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution | None:
@@ -204,8 +208,13 @@ def _gamma(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution | 
     if not ok:
         return None
     mean, cv = float(p["mean"]), float(p["cv"])
-    frozen = stats.gamma(a=1 / cv**2, scale=mean * cv**2)
-    return Distribution("gamma", p, mean, (cv * mean) ** 2, frozen.ppf)
+    shape, scale = 1 / cv**2, mean * cv**2
+
+    def ppf(u: FloatArray) -> FloatArray:
+        # stats.gamma(a=shape, scale=scale).ppf, without its argument checking.
+        return np.asarray(special.gammaincinv(shape, u) * scale)
+
+    return Distribution("gamma", p, mean, (cv * mean) ** 2, ppf)
 
 
 def _weibull(p: dict[str, Any], path: str, issues: list[Issue]) -> Distribution | None:

@@ -13,6 +13,7 @@ visits, which gives the same FIFO results.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -91,7 +92,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     seed = run.seed
 
     durations: list[Iterator[float]] = []
-    routes: list[Iterator[float] | None] = []  # successor ids, drawn as floats' kin
+    routes: list[Iterator[Any] | None] = []  # successor ids
     for stage in model.stages:
         durations.append(
             uniform_blocks(
@@ -113,7 +114,6 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     single_next = [s.successors[0] if len(s.successors) == 1 else EXIT for s in model.stages]
     interarrival = uniform_blocks(generator(seed, replication, "arrivals"), model.interarrival.ppf)
 
-    stage_role = [s.role if s.role is not None else -1 for s in model.stages]
     free: list[list[int]] = [list(range(r.servers - 1, -1, -1)) for r in model.roles]
     queues: list[deque[tuple[int, int, float]]] = [deque() for _ in model.roles]
     visits: list[tuple[int, int, int, float, float, float]] = []
@@ -129,39 +129,67 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     counted = 0
     exits: list[float] = []  # completion times in order; its length counts finished cases
 
-    def begin(case: int, stage: int, server: int, enabled: float, now: float) -> None:
-        d = next(durations[stage])
-        log_visit((case, stage, server, enabled, now, now + d))
-        _Wake(env, d, finish, (case, stage, server))
+    # Per stage, everything the hot path needs, in one tuple: role queue and free servers (None
+    # for a pure delay), duration draws, routing draws (None: single successor) and successor.
+    plan: list[tuple[Any, Any, Iterator[float], Iterator[Any] | None, int]] = []
+    for stage in model.stages:
+        role_id = stage.role
+        plan.append(
+            (
+                queues[role_id] if role_id is not None else None,
+                free[role_id] if role_id is not None else None,
+                durations[stage.id],
+                routes[stage.id],
+                single_next[stage.id],
+            )
+        )
 
     def enter(case: int, stage: int, now: float) -> None:
-        role = stage_role[stage]
-        if role < 0:
-            begin(case, stage, -1, now, now)
-        elif free[role]:
-            begin(case, stage, free[role].pop(), now, now)
+        queue, idle, draws, _, _ = plan[stage]
+        if idle is None:
+            d = next(draws)
+            log_visit((case, stage, -1, now, now, now + d))
+            _Wake(env, d, finish, (case, stage, -1))
+        elif idle:
+            server = idle.pop()
+            d = next(draws)
+            log_visit((case, stage, server, now, now, now + d))
+            _Wake(env, d, finish, (case, stage, server))
         else:
-            queues[role].append((case, stage, now))
+            queue.append((case, stage, now))
 
     def finish(event: Event) -> None:
         case, stage, server = event._value
         now = env._now
-        role = stage_role[stage]
-        if role >= 0:
-            queue = queues[role]
+        queue, idle, _, route, nxt = plan[stage]
+        if idle is not None:
             if queue:
                 # Hand the server straight to the next waiting visit (FIFO).
                 c2, s2, enabled = queue.popleft()
-                begin(c2, s2, server, enabled, now)
+                d = next(plan[s2][2])
+                log_visit((c2, s2, server, enabled, now, now + d))
+                _Wake(env, d, finish, (c2, s2, server))
             else:
-                free[role].append(server)
-        route = routes[stage]
-        nxt = int(next(route)) if route is not None else single_next[stage]
+                idle.append(server)
+        if route is not None:
+            nxt = next(route)
         if nxt == EXIT:
             completion[case] = now
             exits.append(now)
+            return
+        # enter(case, nxt, now), inlined: this runs once per real event.
+        queue, idle, draws, _, _ = plan[nxt]
+        if idle is None:
+            d = next(draws)
+            log_visit((case, nxt, -1, now, now, now + d))
+            _Wake(env, d, finish, (case, nxt, -1))
+        elif idle:
+            server = idle.pop()
+            d = next(draws)
+            log_visit((case, nxt, server, now, now, now + d))
+            _Wake(env, d, finish, (case, nxt, server))
         else:
-            enter(case, nxt, now)
+            queue.append((case, nxt, now))
 
     def arrive(event: Event) -> None:
         nonlocal counted
@@ -202,13 +230,19 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 break
         end_time = float(env.now) if truncated else exits[-1]
 
-    waiting = [(c, s, -1, e, nan, nan) for q in queues for (c, s, e) in q]
-    table = np.array(visits + waiting, dtype=np.float64).reshape(-1, 6)
+    visits += [(c, s, -1, e, nan, nan) for q in queues for (c, s, e) in q]
+    table = np.fromiter(
+        itertools.chain.from_iterable(visits), dtype=np.float64, count=6 * len(visits)
+    ).reshape(-1, 6)
     if table.size:
         started_late = table[:, 4] > end_time
         table[started_late, 4] = nan
-        # Events at exactly end_time are not processed: such visits have not finished.
-        table[table[:, 5] >= end_time, 5] = nan
+        # A horizon stops before events due exactly at it: such visits have not finished. A
+        # fixed workload ends with the last completion, which did finish.
+        unfinished = table[:, 5] > end_time
+        if horizon is not None or truncated:
+            unfinished |= table[:, 5] == end_time
+        table[unfinished, 5] = nan
         # A visit that has not started has no server yet.
         table[started_late, 2] = -1
     return SimLog(

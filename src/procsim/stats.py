@@ -165,7 +165,13 @@ def mser(series: np.ndarray, batch: int = 5) -> int:
 def wip_series(cases: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
     """Work in progress at each time of ``grid``: cases with ``arrival <= t < completion``.
 
-    ``cases`` has ``arrival_time`` and ``completion_time`` (NaN while open) for one replication.
+    Parameters
+    ----------
+    cases
+        ``arrival_time`` and ``completion_time`` (NaN while open: it counts until the end) of
+        one scenario and replication.
+    grid
+        Times at which to count.
     """
     arrival = np.sort(cases["arrival_time"].to_numpy())
     done = cases["completion_time"].to_numpy()

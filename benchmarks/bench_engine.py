@@ -1,0 +1,672 @@
+"""Speed benchmark of procsim's engine against SimPy, measured side by side in one run.
+
+Three contenders simulate the same ``customer_request`` process (defined below) by number of
+cases (a fourth row, a single SimPy process looping over the floor's timeouts, is informational):
+
+floor
+    The cheapest honest way to make SimPy process as many timeout events as procsim's run has
+    real events (arrivals + completed stage visits): a chain of bare ``env.timeout`` events, each
+    one's callback scheduling the next, replaying the inter-event gaps of procsim's own run.
+idiomatic SimPy
+    The textbook SimPy model: one process per case, a ``simpy.Resource`` per role with capacity =
+    head count, ``with res.request() as req: yield req; yield env.timeout(d)``, pure-delay stages
+    as plain timeouts, the same routing probabilities. Variates are drawn with numpy before the
+    clock starts, so their cost is not measured.
+procsim
+    ``procsim.engine.simulate(model, run, 0)``: one replication, including its own variate
+    generation and the construction of its visit table.
+
+The contenders run alternately (the order rotates each repeat) after one untimed warm-up round.
+Reported per contender: median wall time, real events, events per second, and the ratio of its
+time per real event to the floor's (median over repeats of the per-repeat ratio).
+
+Usage::
+
+    python benchmarks/bench_engine.py                      # 20,000 cases, 5 repeats
+    python benchmarks/bench_engine.py --cases 50000 --repeats 9 --json out.json
+    python benchmarks/bench_engine.py --check              # exit 1 if procsim regressed > 20%
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gc
+import itertools
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import simpy
+
+import procsim.engine
+from procsim.model import EXIT, Model, RunSettings
+from procsim.validate import validate
+
+HERE = Path(__file__).resolve().parent
+BASELINE = HERE / "baseline.json"
+
+#: Allowed growth of procsim's time per event relative to the floor before ``--check`` fails.
+TOLERANCE = 0.20
+#: Allowed relative difference between the mean cycle times of idiomatic SimPy and procsim.
+CYCLE_TOLERANCE = 0.10
+#: Below this many cases the cycle-time comparison is too noisy to fail on; it only warns.
+CYCLE_CHECK_MIN_CASES = 5000
+#: Seed of the idiomatic SimPy model's numpy generator (procsim uses its own streams).
+SIMPY_SEED = 20240601
+
+# The customer_request process (time unit hours), as given for this benchmark. One change: the
+# mean interarrival time is 0.9 h instead of 0.75 h, because at 0.75 h validate() warns that the
+# delivery role's offered load is 1.04 (>= 1, an unstable queue whose cycle times grow with the
+# run length). At 0.9 h the offered loads are customer_service 0.28, reviewer 0.56,
+# engineer 0.67, sales 0.79, delivery 0.86.
+CUSTOMER_REQUEST: dict[str, Any] = {
+    "process": {
+        "name": "customer_request",
+        "time_unit": "hours",
+        "start": "intake",
+        "stages": {
+            "intake": {
+                "role": "customer_service",
+                "duration": {"dist": "lognormal", "mean": 0.25, "cv": 0.5},
+                "next": {"initial_review": 1.0},
+            },
+            "initial_review": {
+                "role": "reviewer",
+                "duration": {"dist": "gamma", "mean": 1.0, "cv": 0.6},
+                "next": {"technical_assessment": 1.0},
+            },
+            "technical_assessment": {
+                "role": "engineer",
+                "duration": {"dist": "lognormal", "mean": 3.0, "cv": 0.8},
+                "next": {"proposal_drafting": 1.0},
+            },
+            "proposal_drafting": {
+                "role": "sales",
+                "duration": {"dist": "gamma", "mean": 2.0, "cv": 0.5},
+                "next": {"customer_confirmation": 1.0},
+            },
+            "customer_confirmation": {
+                "role": None,
+                "duration": {"dist": "expon", "mean": 12.0},
+                "next": {"delivery": 0.7, "proposal_drafting": 0.3},
+            },
+            "delivery": {
+                "role": "delivery",
+                "duration": {"dist": "triangular", "low": 1, "mode": 2, "high": 4},
+                "next": {"end": 1.0},
+            },
+        },
+    },
+    "staffing": {"customer_service": 1, "reviewer": 2, "engineer": 5, "sales": 4, "delivery": 3},
+    "arrivals": {"interarrival": {"dist": "expon", "mean": 0.9}},
+}
+
+
+def make_config(cases: int) -> dict[str, Any]:
+    """The benchmark config: horizon-free, by number of cases (validation needs >= 2 reps)."""
+    return {**CUSTOMER_REQUEST, "run": {"cases": cases, "replications": 2}}
+
+
+# ---------------------------------------------------------------------------------------------
+# Instrumentation (untimed runs only): procsim.engine is made to build a subclass of
+# simpy.Environment, to count the kernel events it schedules and to stop a run that would never
+# end (an earlier engine's by-cases loop did not terminate) instead of hanging the benchmark.
+
+
+class _EngineHangsError(Exception):
+    pass
+
+
+class _Instrumented(simpy.Environment):
+    """Remembers the last instance; gives up after absurdly many ``run`` calls."""
+
+    last: _Instrumented | None = None
+    max_runs = 100_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs = 0
+        _Instrumented.last = self
+
+    def run(self, until: Any = None) -> Any:
+        self.runs += 1
+        if self.runs > self.max_runs:
+            raise _EngineHangsError
+        return super().run(until)
+
+
+class _SimpyShim:
+    """Stands in for the ``simpy`` module inside procsim.engine, with another Environment."""
+
+    def __init__(self, environment: type[simpy.Environment]) -> None:
+        self.Environment = environment
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(simpy, name)
+
+
+@contextlib.contextmanager
+def instrumented_engine() -> Iterator[None]:
+    """Make procsim.engine build :class:`_Instrumented` instead of ``simpy.Environment``."""
+    saved = procsim.engine.simpy
+    procsim.engine.simpy = _SimpyShim(_Instrumented)  # type: ignore[assignment,unused-ignore]
+    try:
+        yield
+    finally:
+        procsim.engine.simpy = saved
+
+
+def probe_engine(model: Model, run: RunSettings) -> tuple[procsim.engine.SimLog, int]:
+    """One untimed replication: its log and the number of SimPy events it scheduled."""
+    try:
+        with instrumented_engine():
+            log = procsim.engine.simulate(model, run, 0)
+    except _EngineHangsError:
+        raise SystemExit(
+            "\n*** procsim.engine.simulate does not terminate on this by-cases run "
+            f"(> {_Instrumented.max_runs:,} env.run slices); nothing to benchmark ***"
+        ) from None
+    assert _Instrumented.last is not None
+    return log, int(next(_Instrumented.last._eid))
+
+
+# ---------------------------------------------------------------------------------------------
+# Contenders. Each returns a dict with at least "events" (real events: arrivals + completed
+# stage visits); the SimPy ones also "kernel_events" (events SimPy scheduled).
+
+
+def _visit_ends(log: procsim.engine.SimLog) -> np.ndarray:
+    """End times of the completed visits.
+
+    A visit whose case completed is complete even where the log shows no end (the engine blanks
+    ends at exactly ``end_time``, which in a by-cases run is the last completion); such a visit is
+    the case's last, and ends at the case's completion.
+    """
+    ends = log.visits[:, 5].copy()
+    missing = np.isnan(ends)
+    ends[missing] = log.completion[log.visits[missing, 0].astype(np.int64)]
+    finished: np.ndarray = ends[np.isfinite(ends)]
+    return finished
+
+
+def real_events(log: procsim.engine.SimLog) -> int:
+    """Arrivals + completed stage visits."""
+    return int(len(log.arrival) + len(_visit_ends(log)))
+
+
+def run_procsim(model: Model, run: RunSettings) -> dict[str, Any]:
+    log = procsim.engine.simulate(model, run, 0)
+    if log.truncated:
+        raise RuntimeError("procsim's run was truncated by max_events")
+    cycle = log.completion - log.arrival
+    return {
+        "events": real_events(log),
+        "cycle_time_mean": float(np.nanmean(cycle)),
+        "open_cases": int(np.isnan(cycle).sum()),
+    }
+
+
+def floor_delays(log: procsim.engine.SimLog) -> list[float]:
+    """Gaps between consecutive real events of procsim's run (arrivals and visit ends)."""
+    times = np.sort(np.concatenate([log.arrival, _visit_ends(log)]))
+    delays: list[float] = np.diff(times, prepend=0.0).tolist()
+    return delays
+
+
+def run_floor(delays: list[float]) -> dict[str, Any]:
+    """Bare timeouts, one pending at a time: each one's callback schedules the next."""
+    env = simpy.Environment()
+    timeout = env.timeout
+    following = iter(delays)
+
+    def chain(_event: simpy.events.Event) -> None:
+        d = next(following, None)
+        if d is not None:
+            timeout(d).callbacks.append(chain)
+
+    chain(None)  # type: ignore[arg-type]
+    env.run()
+    return {"events": len(delays), "kernel_events": next(env._eid)}
+
+
+def run_floor_process(delays: list[float]) -> dict[str, Any]:
+    """Informational: the same timeouts yielded by a single SimPy process."""
+    env = simpy.Environment()
+
+    def loop(env: simpy.Environment) -> Any:
+        timeout = env.timeout
+        for d in delays:
+            yield timeout(d)
+
+    env.process(loop(env))
+    env.run()
+    return {"events": len(delays), "kernel_events": next(env._eid)}
+
+
+def _numpy_sampler(
+    spec: dict[str, Any], rng: np.random.Generator, expected_mean: float
+) -> Callable[[int], np.ndarray]:
+    """numpy's native sampler for a procsim distribution spec (checked against its mean)."""
+    family = spec["dist"]
+    draw: Callable[[int], np.ndarray]
+    if family == "lognormal":
+        sigma = math.sqrt(math.log1p(spec["cv"] ** 2))
+        mu = math.log(spec["mean"]) - sigma**2 / 2
+        mean = math.exp(mu + sigma**2 / 2)
+        draw = lambda n: rng.lognormal(mu, sigma, n)  # noqa: E731
+    elif family == "gamma":
+        shape, scale = 1 / spec["cv"] ** 2, spec["mean"] * spec["cv"] ** 2
+        mean = shape * scale
+        draw = lambda n: rng.gamma(shape, scale, n)  # noqa: E731
+    elif family == "expon":
+        mean = spec["mean"]
+        draw = lambda n: rng.exponential(mean, n)  # noqa: E731
+    elif family == "triangular":
+        low, mode, high = spec["low"], spec["mode"], spec["high"]
+        mean = (low + mode + high) / 3
+        draw = lambda n: rng.triangular(low, mode, high, n)  # noqa: E731
+    elif family == "constant":
+        mean = spec["value"]
+        draw = lambda n: np.full(n, float(mean))  # noqa: E731
+    else:
+        raise ValueError(f"no numpy sampler for {family!r} in this benchmark")
+    if not math.isclose(mean, expected_mean, rel_tol=1e-9):
+        raise AssertionError(
+            f"numpy parameters of {spec} give mean {mean}, procsim {expected_mean}"
+        )
+    return draw
+
+
+def _routing_sampler(
+    rng: np.random.Generator, successors: np.ndarray, probabilities: np.ndarray
+) -> Callable[[int], np.ndarray]:
+    """Successor ids drawn with the routing probabilities."""
+
+    def draw(n: int) -> np.ndarray:
+        return rng.choice(successors, size=n, p=probabilities)
+
+    return draw
+
+
+class _Predrawn:
+    """``n`` values drawn up front (untimed); each run reads them from the start again.
+
+    Should a run need more, further blocks are drawn on demand (not expected: ``n`` has a
+    margin over the expected number of visits).
+    """
+
+    def __init__(self, draw: Callable[[int], np.ndarray], n: int, block: int = 4096) -> None:
+        self.draw, self.block = draw, block
+        self.values = draw(n).tolist()
+
+    def _more(self) -> Iterator[list[Any]]:
+        while True:
+            yield self.draw(self.block).tolist()
+
+    def stream(self) -> Iterator[Any]:
+        return itertools.chain(self.values, itertools.chain.from_iterable(self._more()))
+
+
+class IdiomaticSimpy:
+    """The textbook SimPy model of the process, built from the same dict and validated model."""
+
+    def __init__(self, config: dict[str, Any], model: Model, cases: int, seed: int) -> None:
+        self.model = model
+        self.cases = cases
+        self.seed = seed
+        self.config = config
+
+    def prepare(self) -> None:
+        """Draw every variate and routing choice (untimed)."""
+        rng = np.random.default_rng(self.seed)
+        model, cases = self.model, self.cases
+        specs = self.config["process"]["stages"]
+        visits = model.visit_ratios()
+        self.durations: list[_Predrawn] = []
+        self.routes: list[_Predrawn | int] = []
+        for stage in model.stages:
+            draw = _numpy_sampler(specs[stage.name]["duration"], rng, stage.duration.mean)
+            n = int(cases * visits[stage.id] * 1.05) + 1000
+            self.durations.append(_Predrawn(draw, n))
+            if len(stage.successors) == 1:
+                self.routes.append(stage.successors[0])
+            else:
+                succ = np.asarray(stage.successors)
+                probs = np.asarray(stage.probabilities) / sum(stage.probabilities)
+                self.routes.append(_Predrawn(_routing_sampler(rng, succ, probs), n))
+        spec = self.config["arrivals"]["interarrival"]
+        draw = _numpy_sampler(spec, rng, model.interarrival.mean)
+        self.interarrival = draw(cases).tolist()
+
+    def run(self) -> dict[str, Any]:
+        model = self.model
+        env = simpy.Environment()
+        resources = [simpy.Resource(env, capacity=r.servers) for r in model.roles]
+        stage_resource = [resources[s.role] if s.role is not None else None for s in model.stages]
+        durations = [d.stream() for d in self.durations]
+        routes = [r if isinstance(r, int) else r.stream() for r in self.routes]
+        start = model.start
+        cycle_times: list[float] = []
+        completed_visits = 0
+
+        def case(env: simpy.Environment) -> Any:
+            nonlocal completed_visits
+            arrived = env.now
+            stage = start
+            while stage != EXIT:
+                resource = stage_resource[stage]
+                if resource is None:
+                    yield env.timeout(next(durations[stage]))
+                else:
+                    with resource.request() as req:
+                        yield req
+                        yield env.timeout(next(durations[stage]))
+                completed_visits += 1
+                route = routes[stage]
+                stage = route if isinstance(route, int) else next(route)
+            cycle_times.append(env.now - arrived)
+
+        def source(env: simpy.Environment) -> Any:
+            for gap in self.interarrival:
+                yield env.timeout(gap)
+                env.process(case(env))
+
+        env.process(source(env))
+        env.run()
+        return {
+            "events": len(self.interarrival) + completed_visits,
+            "kernel_events": next(env._eid),
+            "cycle_time_mean": statistics.fmean(cycle_times),
+            "open_cases": len(self.interarrival) - len(cycle_times),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurement
+
+
+def timed(fn: Callable[[], dict[str, Any]]) -> tuple[float, dict[str, Any]]:
+    gc.collect()
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    load = None
+    with contextlib.suppress(OSError, AttributeError):
+        load = round(os.getloadavg()[0], 2)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_1min_at_start": load,
+        "python": platform.python_version(),
+        "simpy": simpy.__version__,
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+    }
+
+
+CONTENDERS = ("floor", "floor_process", "idiomatic", "procsim")
+LABELS = {
+    "floor": "SimPy floor: timeout chain",
+    "floor_process": "  (info) 1 process, timeout loop",
+    "idiomatic": "idiomatic SimPy",
+    "procsim": "procsim simulate",
+}
+
+
+def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
+    def say(*a: Any) -> None:
+        if verbose:
+            print(*a, flush=True)
+
+    machine = machine_info()
+    config = make_config(cases)
+    model, run = validate(config)
+    load_warnings = [w for w in model.warnings if "offered load" in w]
+    if load_warnings:
+        raise SystemExit("the benchmark process is unstable: " + "; ".join(load_warnings))
+
+    say(f"warm-up: {cases:,} cases, {len(model.stages)} stages ...")
+    log, procsim_kernel = probe_engine(model, run)
+    delays = floor_delays(log)
+    open_cases = int(np.isnan(log.completion).sum())
+    del log
+    if open_cases:
+        raise RuntimeError(f"procsim left {open_cases} cases open in a by-cases run")
+    idiomatic = IdiomaticSimpy(config, model, cases, SIMPY_SEED)
+    idiomatic.prepare()
+
+    jobs: dict[str, Callable[[], dict[str, Any]]] = {
+        "floor": lambda: run_floor(delays),
+        "floor_process": lambda: run_floor_process(delays),
+        "idiomatic": idiomatic.run,
+        "procsim": lambda: run_procsim(model, run),
+    }
+    info: dict[str, dict[str, Any]] = {}
+    for name in CONTENDERS:  # untimed warm-up round, also collects the counts
+        info[name] = jobs[name]()
+    info["procsim"]["kernel_events"] = procsim_kernel
+    if info["floor"]["events"] != info["procsim"]["events"]:
+        raise AssertionError("the floor does not process as many events as procsim")
+    for name in ("idiomatic", "procsim"):
+        if info[name]["open_cases"]:
+            raise RuntimeError(f"{name} left cases open in a by-cases run")
+
+    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
+    for k in range(repeats):
+        order = CONTENDERS[k % len(CONTENDERS) :] + CONTENDERS[: k % len(CONTENDERS)]
+        for name in order:
+            elapsed, out = timed(jobs[name])
+            times[name].append(elapsed)
+            if out["events"] != info[name]["events"]:
+                raise AssertionError(f"{name}: event count changed between runs")
+            out.clear()
+        say(
+            f"repeat {k + 1}/{repeats}: "
+            + "  ".join(f"{name} {times[name][-1]:.3f}s" for name in CONTENDERS)
+        )
+
+    floor_per_event = [t / info["floor"]["events"] for t in times["floor"]]
+    results: dict[str, Any] = {}
+    for name in CONTENDERS:
+        events = info[name]["events"]
+        per_event = [t / events for t in times[name]]
+        median = statistics.median(times[name])
+        results[name] = {
+            "label": LABELS[name].strip(),
+            "times_s": [round(t, 6) for t in times[name]],
+            "median_s": round(median, 6),
+            "events": events,
+            "kernel_events": info[name]["kernel_events"],
+            "events_per_s": round(events / median),
+            "us_per_event": round(median / events * 1e6, 4),
+            # Paired: each repeat's time per event over that repeat's floor time per event.
+            "ratio_to_floor": round(
+                statistics.median(p / f for p, f in zip(per_event, floor_per_event, strict=True)), 4
+            ),
+        }
+    ct_b = info["idiomatic"]["cycle_time_mean"]
+    ct_c = info["procsim"]["cycle_time_mean"]
+    rel = abs(ct_c - ct_b) / ct_b
+    return {
+        "benchmark": "bench_engine",
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": machine,
+        "params": {
+            "process": model.name,
+            "cases": cases,
+            "repeats": repeats,
+            "interarrival_mean_h": model.interarrival.mean,
+            "procsim_replication": 0,
+            "procsim_seed": run.seed,
+            "simpy_seed": SIMPY_SEED,
+        },
+        "contenders": results,
+        "ratios": {
+            "procsim_to_floor": results["procsim"]["ratio_to_floor"],
+            "idiomatic_to_floor": results["idiomatic"]["ratio_to_floor"],
+            "idiomatic_to_procsim": round(
+                statistics.median(
+                    (b / info["idiomatic"]["events"]) / (c / info["procsim"]["events"])
+                    for b, c in zip(times["idiomatic"], times["procsim"], strict=True)
+                ),
+                4,
+            ),
+        },
+        "cycle_time_mean_h": {
+            "idiomatic": round(ct_b, 4),
+            "procsim": round(ct_c, 4),
+            "rel_diff": round(rel, 4),
+            "tolerance": CYCLE_TOLERANCE,
+            "ok": rel <= CYCLE_TOLERANCE,
+        },
+    }
+
+
+def print_table(res: dict[str, Any]) -> None:
+    p = res["params"]
+    m = res["machine"]
+    print()
+    print(
+        f"{p['process']}: {p['cases']:,} cases, median of {p['repeats']} alternating repeats"
+        f"  ({m['cpu']}, {m['cores']} cores, Python {m['python']}, SimPy {m['simpy']})"
+    )
+    head = (
+        f"{'contender':<34}{'median s':>9}{'events':>9}{'kernel ev':>10}"
+        f"{'events/s':>10}{'us/event':>9}{'x floor':>8}"
+    )
+    print(head)
+    print("-" * len(head))
+    for name in CONTENDERS:
+        r = res["contenders"][name]
+        print(
+            f"{LABELS[name]:<34}{r['median_s']:>9.3f}{r['events']:>9,}"
+            f"{r['kernel_events']:>10,}{r['events_per_s']:>10,}{r['us_per_event']:>9.3f}"
+            f"{r['ratio_to_floor']:>8.2f}"
+        )
+    ratios = res["ratios"]
+    print(f"idiomatic SimPy / procsim (time per event): {ratios['idiomatic_to_procsim']:.2f}x")
+    ct = res["cycle_time_mean_h"]
+    verdict = "OK" if ct["ok"] else "MISMATCH"
+    print(
+        f"mean cycle time: idiomatic SimPy {ct['idiomatic']:.2f} h, procsim "
+        f"{ct['procsim']:.2f} h, difference {ct['rel_diff']:.1%} "
+        f"(tolerance {ct['tolerance']:.0%}): {verdict}"
+    )
+
+
+def check(res: dict[str, Any], baseline_path: Path) -> str:
+    """Compare procsim's ratio to the floor with the baseline: "ok", "regression" or "error"."""
+    try:
+        base = json.loads(baseline_path.read_text())
+        recorded = float(base["ratios"]["procsim_to_floor"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"\n*** CHECK FAILED: cannot read the baseline {baseline_path}: {exc!r} ***")
+        return "error"
+    now = res["ratios"]["procsim_to_floor"]
+    limit = recorded * (1 + TOLERANCE)
+    print(
+        f"\nregression check against {baseline_path.name} ({base.get('date', '?')}, "
+        f"{base['params']['cases']:,} cases): procsim / floor now {now:.2f}, "
+        f"recorded {recorded:.2f}, limit {limit:.2f}"
+    )
+    if base["params"]["cases"] != res["params"]["cases"]:
+        print(
+            f"warning: the baseline was measured with {base['params']['cases']:,} cases, "
+            f"this run with {res['params']['cases']:,}; the ratios compare only roughly"
+        )
+    if now > limit:
+        print(
+            f"procsim / floor is {now / recorded - 1:+.1%} against the baseline "
+            f"(allowed +{TOLERANCE:.0%})"
+        )
+        return "regression"
+    print(f"OK: within +{TOLERANCE:.0%} of the baseline ({now / recorded - 1:+.1%})")
+    return "ok"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=20_000, help="cases per run (20000)")
+    parser.add_argument("--repeats", type=int, default=5, help="alternating repeats (5)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures to OUT")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if procsim's ratio to the floor is more than 20%% above the baseline's",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=BASELINE,
+        help="baseline for --check (default: benchmarks/baseline.json)",
+    )
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.repeats < 1:
+        parser.error("--cases and --repeats must be >= 1")
+
+    res = benchmark(args.cases, args.repeats)
+    print_table(res)
+
+    status = 0
+    ct = res["cycle_time_mean_h"]
+    if not ct["ok"]:
+        if args.cases >= CYCLE_CHECK_MIN_CASES:
+            print(
+                "\n*** SANITY CHECK FAILED: idiomatic SimPy and procsim disagree on the mean "
+                "cycle time; they are not simulating the same process ***"
+            )
+            status = 1
+        else:
+            print(
+                f"\nwarning: mean cycle times differ by more than {CYCLE_TOLERANCE:.0%}; with "
+                f"fewer than {CYCLE_CHECK_MIN_CASES:,} cases that can be noise"
+            )
+
+    if args.check:
+        verdict = check(res, args.baseline)
+        if verdict == "regression":
+            # Shared machines have slow spells; a real regression shows up twice.
+            print("re-measuring once to rule out a slow spell of the machine ...")
+            again = benchmark(args.cases, args.repeats, verbose=False)
+            print_table(again)
+            verdict = check(again, args.baseline)
+            res["check_rerun_ratios"] = again["ratios"]
+        res["check"] = verdict
+        if verdict != "ok":
+            status = 1
+        if verdict == "regression":
+            ratio = res["check_rerun_ratios"]["procsim_to_floor"]
+            bar = "#" * 78
+            print(
+                f"\n{bar}\n# PERFORMANCE REGRESSION: procsim costs {ratio:.2f}x the SimPy "
+                f"floor per event,\n# more than +{TOLERANCE:.0%} over the recorded baseline "
+                f"(confirmed by a second measurement).\n{bar}"
+            )
+
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2) + "\n")
+        print(f"figures written to {args.json}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Figures of a run folder, and the data helpers behind them on hand-worked data."""
+
+from __future__ import annotations
+
+import io
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import procsim
+from helpers import mm1
+from procsim import plots
+
+NAN = math.nan
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, path
+    # IHDR: width and height (big-endian) right after the signature and chunk header.
+    width = int.from_bytes(data[16:20], "big")
+    height = int.from_bytes(data[20:24], "big")
+    assert 1000 <= width <= 1100, (path, width)  # 7 in at 150 dpi
+    assert 300 <= height <= 3000, (path, height)
+
+
+def assert_svg(path: Path) -> None:
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg", path
+
+
+@pytest.fixture(scope="module")
+def redesign_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    study = procsim.compose(
+        scenario="merged_approval",
+        overrides=["run.replications=3", "run.horizon=2w", "run.warmup=2d", "run.workers=1"],
+    )
+    return procsim.run(study).save(tmp_path_factory.mktemp("run"))
+
+
+@pytest.fixture(scope="module")
+def plain_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One process, no redesign, no SLA."""
+    study = procsim.from_configs({"current": mm1(0.7, horizon=300, warmup=30, replications=2)})
+    return procsim.run(study).save(tmp_path_factory.mktemp("plain"))
+
+
+# ----------------------------------------------------------------------------- run folders
+
+
+@pytest.mark.filterwarnings("error")
+def test_make_figures_writes_every_figure(redesign_run: Path) -> None:
+    made = plots.make_figures(redesign_run)
+    assert list(made) == list(plots.FIGURES)
+    for name, png in made.items():
+        assert png == redesign_run / "figures" / f"{name}.png"
+        assert_png(png)
+        assert_svg(png.with_suffix(".svg"))
+
+
+def test_figures_are_reproducible(redesign_run: Path, tmp_path: Path) -> None:
+    """The same tables give the same SVG (no dates, stable ids): reports diff cleanly."""
+    summary = pd.read_parquet(redesign_run / "tables" / "summary.parquet")
+    for target in (tmp_path / "a.svg", tmp_path / "b.svg"):
+        plots.save_figure(plots.plot_utilization(summary), target)
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+
+
+@pytest.mark.filterwarnings("error")
+def test_without_redesign_or_sla_those_figures_are_skipped(plain_run: Path) -> None:
+    stale = plain_run / "figures" / "kpi_differences.png"
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(PNG_MAGIC)  # left over from an earlier drawing: must not survive
+    made = plots.make_figures(plain_run, formats=("png",))
+    assert not stale.exists()
+    assert set(made) == set(plots.FIGURES) - {"kpi_differences", "sla_attainment"}
+    for png in made.values():
+        assert_png(png)
+    assert not list((plain_run / "figures").glob("*.svg"))
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def test_ecdf_by_hand() -> None:
+    x, y = plots.ecdf([3.0, 1.0, 2.0, 2.0, NAN])
+    # four finite values: <=1 one of them, <=2 three, <=3 all four
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(y, [0.25, 0.75, 1.0])
+    x, y = plots.ecdf([NAN])
+    assert x.size == 0 and y.size == 0
+
+
+def test_cycle_times_follow_the_kpi_scope() -> None:
+    cases = pd.DataFrame(
+        {
+            "scenario": "current",
+            "replication": 0,
+            "case_id": [0, 1, 2, 3],
+            "arrival_time": [1.0, 5.0, 6.0, 9.5],
+            "completion_time": [7.0, 8.0, NAN, 9.9],
+        }
+    )
+    # warm-up 5, end 9: case 0 arrived in the warm-up, 2 is open, 3 arrived after the end
+    ct = plots.cycle_times(cases, warmup=5.0, end=9.0)
+    assert ct.tolist() == [3.0]
+    assert ct.index.tolist() == [1]
+
+
+def test_wip_series_by_hand() -> None:
+    cases = pd.DataFrame(
+        {
+            "arrival_time": [1.0, 2.0, 3.0],
+            "completion_time": [4.0, NAN, 5.0],  # the second case is still open at the end
+        }
+    )
+    grid = np.array([0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 4.5, 5.0, 6.0])
+    # t=0: none yet; t=1: A; t=2: A,B; t=3: A,B,C; t=4: A done (4 < 4 is false): B,C;
+    # t=5: C done: B; B stays open until the end.
+    expected = [0, 1, 1, 2, 3, 2, 2, 1, 1]
+    np.testing.assert_array_equal(plots.wip_series(cases, grid), expected)
+
+
+def test_wip_bands_by_hand() -> None:
+    cases = pd.DataFrame(
+        {
+            "scenario": ["current"] * 3 + ["faster"] * 2,
+            "replication": [0, 0, 1, 0, 1],
+            "arrival_time": [0.0, 1.0, 0.5, 0.0, 0.0],
+            "completion_time": [2.0, 3.0, 4.0, 1.0, NAN],
+        }
+    )
+    bands = plots.wip_bands(cases, points=5, end=4.0)  # grid 0, 1, 2, 3, 4
+    cur = bands[bands["scenario"] == "current"]
+    # replication 0: [1, 2, 1, 0, 0]; replication 1: [0, 1, 1, 1, 0]
+    np.testing.assert_array_equal(cur["time"], [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(cur["mean"], [0.5, 1.5, 1.0, 0.5, 0.0])
+    np.testing.assert_array_equal(cur["low"], [0, 1, 1, 0, 0])
+    np.testing.assert_array_equal(cur["high"], [1, 2, 1, 1, 0])
+    fast = bands[bands["scenario"] == "faster"]
+    # replication 0: [1, 0, 0, 0, 0]; replication 1 (open case): [1, 1, 1, 1, 1]
+    np.testing.assert_array_equal(fast["mean"], [1.0, 0.5, 0.5, 0.5, 0.5])
+    assert set(bands["replications"]) == {2}
+
+
+def test_kpi_changes_by_hand() -> None:
+    comparison = pd.DataFrame(
+        {
+            "scenario": "faster",
+            "metric": ["cycle_time_mean", "open", "utilization", "wait_mean", "sla_attainment"],
+            "entity": ["", "", "clerk", "check", "two_days"],
+            "before": [10.0, 0.0, 0.5, 1.0, 0.5],
+            "after": [8.0, 1.0, 0.4, 0.5, 0.6],
+            "diff": [-2.0, 1.0, -0.1, -0.5, 0.1],
+            "diff_low": [-3.0, 0.0, -0.2, -0.6, -0.05],
+            "diff_high": [-1.0, 2.0, 0.0, -0.4, 0.25],
+            "n": 3,
+            "change_pct": [-20.0, NAN, -20.0, -50.0, 20.0],
+            "significant": [True, True, True, True, False],
+        }
+    )
+    got = plots.kpi_changes(comparison).set_index("metric")
+    # role and stage KPIs are left out; order follows the headline list
+    assert got.index.tolist() == ["open", "cycle_time_mean", "sla_attainment"]
+    row = got.loc["cycle_time_mean"]
+    assert (row["change"], row["low"], row["high"]) == (-20.0, -30.0, -10.0)
+    assert row["label"] == "cycle time, mean" and row["significant"]
+    assert math.isnan(got.loc["open", "change"])  # no current value to relate to
+    sla = got.loc["sla_attainment"]
+    assert sla["label"] == "SLA attainment [two_days]"
+    assert sla["change"] == pytest.approx(20.0)
+    assert (sla["low"], sla["high"]) == pytest.approx((-10.0, 50.0))
+    assert not sla["significant"]
+
+
+def test_scenario_colours_are_stable() -> None:
+    full = plots.scenario_colors(["current", "merged", "automated"])
+    assert full["current"] == plots.BASELINE_COLOR
+    # the comparison table has no current process: redesigns keep their colours
+    assert plots.scenario_colors(["merged", "automated"]) == {
+        k: v for k, v in full.items() if k != "current"
+    }
+    assert plots.scenario_colors(["merged", "current"])["current"] == plots.BASELINE_COLOR
+    assert len(set(full.values())) == 3
+
+
+def test_stage_order_and_end_to_end_slas() -> None:
+    models = {
+        "current": {
+            "stages": [{"name": "check"}, {"name": "approve_a"}, {"name": "approve_b"}],
+            "slas": [
+                {"name": "e2e", "within": 72.0, "from": "arrival", "to": "completion"},
+                {"name": "first", "within": 2.0, "from": "arrival", "to": "start:approve_a"},
+            ],
+        },
+        "merged": {
+            "stages": [{"name": "check"}, {"name": "approve_ab"}],
+            "slas": [{"name": "e2e", "within": 72.0, "from": "arrival", "to": "completion"}],
+        },
+    }
+    assert plots.stage_order(models) == ["check", "approve_ab", "approve_a", "approve_b"]
+    assert plots.end_to_end_slas(models) == [("e2e", 72.0)]
+
+
+@pytest.mark.filterwarnings("error")
+def test_figures_survive_missing_values() -> None:
+    """KPIs that are NaN (no completed case, a single replication) draw as 'n/a'."""
+    rows = []
+    for scenario in ("current", "faster"):
+        for metric, entity, mean, half in [
+            ("wait_mean", "check", 1.0, NAN),
+            ("wait_mean", "approve", NAN, NAN),
+            ("utilization", "clerk", 0.9, 0.05),
+            ("utilization", "boss", NAN, NAN),
+            ("time_share", "check", 0.4, NAN),
+            ("time_share", "approve", NAN, NAN),
+            ("sla_attainment", "e2e", NAN, NAN),
+        ]:
+            rows.append((scenario, metric, entity, mean, NAN, 1, half, mean - half, mean + half))
+    summary = pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "metric",
+            "entity",
+            "mean",
+            "sd",
+            "n",
+            "half_width",
+            "ci_low",
+            "ci_high",
+        ],
+    )
+    comparison = pd.DataFrame(
+        {
+            "scenario": "faster",
+            "metric": ["cycle_time_mean", "open"],
+            "entity": "",
+            "before": [NAN, 0.0],
+            "diff": [NAN, 0.0],
+            "diff_low": [NAN, NAN],
+            "diff_high": [NAN, NAN],
+            "significant": False,
+        }
+    )
+    cases = pd.DataFrame(
+        {
+            "scenario": ["current", "faster"],
+            "replication": 0,
+            "case_id": 0,
+            "arrival_time": [1.0, 1.0],
+            "completion_time": [NAN, NAN],  # nothing completed
+        }
+    )
+    figures = [
+        plots.plot_stage_waiting(summary),
+        plots.plot_utilization(summary),
+        plots.plot_time_pareto(summary),
+        plots.plot_sla_attainment(summary, targets={"e2e": 0.8}),
+        plots.plot_kpi_differences(comparison),
+        plots.plot_cycle_time_distribution(cases, slas=[("e2e", 72.0)]),
+        plots.plot_wip_over_time(cases, end=10.0),
+    ]
+    for fig in figures:
+        fig.savefig(io.BytesIO(), format="png", dpi=50)
