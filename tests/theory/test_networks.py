@@ -19,52 +19,15 @@ theoretical value lies in the 95% confidence interval across replications.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-# --------------------------------------------------------------------------------------------
-# Closed-form theory (independent of procsim)
-# --------------------------------------------------------------------------------------------
-
-
-def mm1_sojourn(lam: float, mu: float) -> float:
-    """M/M/1 mean time in the station: 1 / (mu - lam)."""
-    assert lam < mu
-    return 1.0 / (mu - lam)
-
-
-def mm1_wait(lam: float, mu: float) -> float:
-    """M/M/1 mean wait in queue: rho / (mu - lam)."""
-    return (lam / mu) * mm1_sojourn(lam, mu)
-
-
-def erlang_c(c: int, a: float) -> float:
-    """Probability of waiting in M/M/c with offered load ``a = lam/mu`` (< c).
-
-    C(c, a) = (a^c / c!) (c / (c - a)) / (sum_{k=0}^{c-1} a^k / k! + (a^c / c!) (c / (c - a)))
-    """
-    assert a < c
-    below = sum(a**k / math.factorial(k) for k in range(c))
-    top = a**c / math.factorial(c) * c / (c - a)
-    return top / (below + top)
-
-
-def mmc_wait(lam: float, mu: float, c: int) -> float:
-    """M/M/c mean wait in queue: C(c, a) / (c mu - lam)."""
-    return erlang_c(c, lam / mu) / (c * mu - lam)
-
-
-def mmc_sojourn(lam: float, mu: float, c: int) -> float:
-    """M/M/c mean time in the station: Wq + 1/mu."""
-    return mmc_wait(lam, mu, c) + 1.0 / mu
-
-
-def kpi(metric: str, entity: str, theory: float) -> Any:
-    """One parametrized case: a KPI, its entity and its theoretical value."""
-    return pytest.param(metric, entity, theory, id=f"{metric}[{entity}]" if entity else metric)
+from queueing import kpi
+from queueing import mm1_w as mm1_sojourn
+from queueing import mm1_wq as mm1_wait
+from queueing import mmc_w as mmc_sojourn
+from queueing import mmc_wq as mmc_wait
 
 
 def run_settings(horizon: float, seed: int = 1) -> dict[str, Any]:
