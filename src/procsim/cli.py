@@ -22,10 +22,12 @@ usage: procsim [OVERRIDE ...]          run the current process (and a redesign)
        procsim -m OVERRIDE ...          sweep: one run per combination (Hydra multirun)
        procsim --help | --version | --hydra-help
 
-Simulates the current process and, with scenario=..., a proposed redesign on common random
-numbers, with replications; prints headline KPIs with 95% confidence intervals and writes
-tidy tables (CSV and Parquet), the simulated event logs and the resolved configs into the run
-folder (outputs/<date>/<time>/).
+Simulates the current process and, with scenario=... (or compare=[...]), proposed redesigns
+on common random numbers, with replications; prints headline KPIs with 95% confidence
+intervals and the paired change, and writes tidy tables (CSV and Parquet), the simulated
+event logs, the resolved configs, figures and a feasibility-review report (report.html,
+report.md) into the run folder (outputs/<date>/<time>/). `procsim-report FOLDER` rebuilds the
+figures and the report from a run folder.
 
 Examples:
   procsim scenario=merged_approval                 a redesign against its current process
@@ -41,7 +43,8 @@ Examples:
 Run settings (run.*): replications, horizon | cases, warmup (a time, or auto for MSER-5),
 seed, workers (0 = all cores), precision (e.g. 0.05: add replications until the CI half-width
 of run.precision_kpis is within 5% of the mean, up to run.max_replications), confidence,
-max_events. Times accept units: 30min, 8h, 2d, 4w.
+max_events. Times accept units: 30min, 8h, 2d, 4w. rank_by=KPI ranks several redesigns
+(default cycle_time_mean).
 """
 
 
