@@ -127,3 +127,15 @@ def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "scenarios" / "broken.yaml").write_text("redesigns: p\nstaffing:\n  r: [2\n")
     with pytest.raises(ProcsimError, match=r"broken\.yaml:\d+: not valid YAML"):
         compose(scenario="broken", workspace=ws)
+
+
+def test_an_override_does_not_bring_back_what_a_scenario_removed(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path, {"merge": {
+        "redesigns": "p",
+        "process": {"stages": {"b": None, "a": {"next": {"b": None, "end": 1.0}}}},
+    }})  # fmt: skip
+    study = compose(scenario="merge", overrides=["process.stages.b.duration=3"], workspace=ws)
+    assert study.configs["current"]["process"]["stages"]["b"]["duration"] == 3
+    assert study.configs["merge"]["process"]["stages"]["b"] is None
+    models, _ = study.build()
+    assert models["merge"].stage_names == ("a",)

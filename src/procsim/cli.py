@@ -36,7 +36,9 @@ Examples:
   procsim staffing.reviewer=3                      change a head count
   procsim run.replications=50 run.seed=7           more replications, another seed
   procsim run.horizon=4w run.warmup=0              a four-week pilot period, no warm-up
-  procsim -m staffing.reviewer=2,3,4,5             sweep staffing levels
+  procsim -m staffing.reviewer=2,3,4,5             sweep staffing levels (collected at the end)
+  procsim experiment=reviewer_staffing             a named study from experiments/
+  procsim -m hydra/launcher=joblib staffing.reviewer=1,2,3   sweep jobs in parallel
   procsim process=approval_chain                   another current process
   procsim --cfg job                                show the composed config and stop
 
@@ -55,6 +57,9 @@ def _help(workspace: Workspace | None) -> str:
     text += f"\nWorkspace: {workspace.root} ({workspace.origin})\n"
     text += "\nProcesses (process=NAME):\n"
     for name, desc in workspace.processes().items():
+        text += f"  {name:<22} {_first_sentence(desc)}\n"
+    text += "\nExperiments (experiment=NAME: a named study, usually a sweep):\n"
+    for name, desc in workspace.experiment_names().items():
         text += f"  {name:<22} {_first_sentence(desc)}\n"
     text += "\nScenarios (scenario=NAME):\n"
     from procsim.config import load_yaml
@@ -96,10 +101,24 @@ def main(argv: list[str] | None = None) -> None:
         print(_help(workspace))
         return
     try:
+        args = _expand_experiment(workspace, args)
         args = _prepare(workspace, args)
     except ProcsimError as exc:
         _fail(str(exc))
     _run_hydra(workspace, args)
+
+
+def _expand_experiment(workspace: Workspace, args: list[str]) -> list[str]:
+    """Replace ``experiment=NAME`` by the named study's arguments."""
+    from procsim.config import expand_experiment
+
+    named = [a for a in args if a.startswith("experiment=")]
+    if not named:
+        return args
+    if len(named) > 1:
+        raise ProcsimError("give one experiment=NAME at a time")
+    rest = [a for a in args if a not in named]
+    return expand_experiment(workspace, named[0].partition("=")[2], rest)
 
 
 def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
@@ -156,8 +175,13 @@ def _run_hydra(workspace: Workspace, args: list[str]) -> None:
     )
     saved = sys.argv
     sys.argv = [saved[0] if saved else "procsim", *args]
+    from procsim.sweep import LAST_SWEEP
+
+    LAST_SWEEP.clear()
     try:
         task()
+        if LAST_SWEEP.get("failed"):
+            raise SystemExit(EXIT_USER_ERROR)
     except SystemExit as exc:
         # Hydra reports its own composition errors with exit 1; they are input errors too.
         if exc.code == 1:
@@ -218,6 +242,7 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     from procsim import api
     from procsim.config import resolve_study
     from procsim.output import write_text
+    from procsim.sweep import record_job
 
     hc = HydraConfig.get()
     out_dir = Path(hc.runtime.output_dir)
@@ -225,9 +250,14 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     in_sweep = hc.mode == RunMode.MULTIRUN
     command = "procsim " + " ".join(shlex.quote(o) for o in overrides)
     try:
-        container = OmegaConf.to_container(cfg, resolve=True)
-        assert isinstance(container, dict)
-        study = resolve_study({str(k): v for k, v in container.items()}, overrides, workspace)
+        raw = OmegaConf.to_container(cfg, resolve=True)
+        assert isinstance(raw, dict)
+        container: dict[str, Any] = {str(k): v for k, v in raw.items()}
+        if in_sweep and "joblib" in str(hc.launcher.get("_target_", "")):
+            # Jobs already run in parallel: replications inside a job must not compete for
+            # the same cores.
+            container.setdefault("run", {})["workers"] = 1
+        study = resolve_study(container, overrides, workspace)
         for label, description in study.descriptions.items():
             if description and label != "current":
                 print(f"scenario {label}: {description}")
@@ -236,8 +266,23 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     except ProcsimError as exc:
         write_text(out_dir / "error.txt", f"{command}\n\n{exc}\n")
         print(f"procsim: error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_USER_ERROR) from None
+        if not in_sweep:
+            raise SystemExit(EXIT_USER_ERROR) from None
+        record_job(out_dir, "failed", overrides, str(exc))
+        return
+    except Exception as exc:
+        if not in_sweep:
+            raise
+        # A bug, not bad input; still, one job must not take the finished ones down with it.
+        import traceback
+
+        text = traceback.format_exc()
+        write_text(out_dir / "error.txt", f"{command}\n\n{text}\n")
+        print(f"procsim: job failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        record_job(out_dir, "failed", overrides, f"{type(exc).__name__}: {exc}")
+        return
     results.save(out_dir, command=command)
+    record_job(out_dir, "ok", overrides, warnings=results.warnings)
     report = _figures_and_report(out_dir)
     run = results.run
     length = f"horizon {run.horizon:g}" if run.horizon is not None else f"{run.cases} cases"

@@ -197,6 +197,18 @@ def model_overrides(overrides: Sequence[str]) -> list[tuple[str, Any, bool]]:
     return out
 
 
+def _removed(config: dict[str, Any], key: str) -> bool:
+    """Whether a scenario removed ``key`` or one of its parents (set it to null)."""
+    node: Any = config
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+        if node is None:
+            return True
+    return False
+
+
 def _set_path(config: dict[str, Any], key: str, value: Any, delete: bool) -> None:
     node = config
     parts = key.split(".")
@@ -290,6 +302,8 @@ def _redesign(
         diff = {k: v for k, v in scenario.items() if k in (*MODEL_SECTIONS, "run")}
         proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance, issues=issues)
     for key, value, delete in model_overrides(overrides):
+        if _removed(proposed, key):
+            continue  # the redesign removed this stage or role: the override has no object
         _set_path(proposed, key, value, delete)
         provenance.pop(key, None)
     return proposed, provenance, " / ".join(d for d in descriptions if d)
@@ -551,3 +565,77 @@ def register_defaults() -> None:
     from hydra.core.config_store import ConfigStore
 
     ConfigStore.instance().store(name="procsim_defaults", node={"run": settings_dict()})
+
+
+EXPERIMENT_KEYS = ("description", "process", "overrides", "sweep")
+
+
+def expand_experiment(workspace: Workspace, name: str, args: Sequence[str]) -> list[str]:
+    """Command-line arguments of named study ``name`` (``experiments/<name>.yaml``).
+
+    The study's process, overrides and sweep come first; the analyst's own arguments follow
+    and win where they name the same key. A study with a ``sweep`` runs as a multirun.
+    """
+    path = workspace.experiments / f"{name}.yaml"
+    if not path.is_file():
+        known = workspace.experiment_names()
+        raise ModelError(
+            [Issue("experiment", f"unknown experiment '{name}'",
+                   f"a file {workspace.experiments}/<name>.yaml", repr(name),
+                   did_you_mean(name, known) if known else f"create {path}")],
+            "the command line",
+        )  # fmt: skip
+    data = load_yaml(path)
+    issues: list[Issue] = []
+    if not isinstance(data, Mapping):
+        raise ModelError([Issue(str(path), "an experiment must be a mapping",
+                                ", ".join(EXPERIMENT_KEYS), type(data).__name__)],
+                         f"experiment '{name}'")  # fmt: skip
+    for key in data:
+        if key not in EXPERIMENT_KEYS:
+            issues.append(
+                Issue(
+                    f"{path.name}: {key}",
+                    "unknown key",
+                    ", ".join(EXPERIMENT_KEYS),
+                    repr(key),
+                    did_you_mean(str(key), EXPERIMENT_KEYS),
+                )
+            )
+    overrides = data.get("overrides") or []
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        issues.append(
+            Issue(
+                f"{path.name}: overrides",
+                "must be a list of key=value strings",
+                "e.g. [run.replications=10]",
+                repr(overrides),
+            )
+        )
+        overrides = []
+    sweep = data.get("sweep") or {}
+    if not isinstance(sweep, Mapping):
+        issues.append(
+            Issue(
+                f"{path.name}: sweep",
+                "must map a key to its values",
+                "e.g. {staffing.reviewer: [1, 2, 3]}",
+                repr(sweep),
+            )
+        )
+        sweep = {}
+    swept = []
+    for key, values in sweep.items():
+        items = values if isinstance(values, list) else str(values).split(",")
+        if not items:
+            issues.append(Issue(f"{path.name}: sweep.{key}", "no values", "a list", "[]"))
+            continue
+        swept.append(f"{key}=" + ",".join(str(v).strip() for v in items))
+    if issues:
+        raise ModelError(issues, f"experiment '{name}' ({path})")
+    process = data.get("process")
+    own = ([f"process={process}"] if process else []) + list(overrides) + swept
+    user_keys = {a.partition("=")[0].lstrip("+~") for a in args if "=" in a}
+    own = [a for a in own if a.partition("=")[0].lstrip("+~") not in user_keys]
+    multirun = bool(swept) and not any(a in ("-m", "--multirun") for a in args)
+    return (["--multirun"] if multirun else []) + own + list(args)

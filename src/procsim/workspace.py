@@ -54,6 +54,13 @@ class Workspace:
             p.stem: _description(p, ("description",)) for p in sorted(self.scenarios.glob("*.yaml"))
         }
 
+    def experiment_names(self) -> dict[str, str]:
+        """Experiment name -> one-line description."""
+        return {
+            p.stem: _description(p, ("description",))
+            for p in sorted(self.experiments.glob("*.yaml"))
+        }
+
     def scenario_file(self, name: str) -> Path:
         """Path of scenario ``name``; a :class:`ModelError` with a hint when there is none."""
         path = self.scenarios / f"{name}.yaml"

@@ -1,0 +1,98 @@
+"""Sweeps: every job recorded, failures listed and signalled, results collected at the end,
+identical whichever launcher runs them; named studies expand to their sweep."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from procsim.config import expand_experiment
+from procsim.errors import ModelError
+from procsim.sweep import collect_sweep, parse_overrides, record_job
+from procsim.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def procsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PROCSIM_WORKSPACE": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "procsim", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
+def fake_job(folder: Path, status: str, overrides: list[str], mean: float) -> None:
+    record_job(folder, status, overrides, "" if status == "ok" else "bad head count")
+    if status == "ok":
+        (folder / "tables").mkdir(parents=True)
+        pd.DataFrame({
+            "scenario": ["current"], "metric": ["cycle_time_mean"], "entity": [""],
+            "mean": [mean], "sd": [1.0], "n": [5], "half_width": [0.5],
+            "ci_low": [mean - 0.5], "ci_high": [mean + 0.5],
+        }).to_parquet(folder / "tables" / "summary.parquet")  # fmt: skip
+
+
+def test_collect_lists_every_job_and_only_the_varying_parameters(tmp_path: Path) -> None:
+    fake_job(tmp_path / "0", "ok", ["staffing.r=1", "run.seed=3"], 10.0)
+    fake_job(tmp_path / "1", "failed", ["staffing.r=0", "run.seed=3"], 0.0)
+    fake_job(tmp_path / "2", "ok", ["staffing.r=2", "run.seed=3"], 6.0)
+    result = collect_sweep(tmp_path)
+    assert result.parameters == ["staffing.r"]
+    assert result.failed == 1
+    assert result.jobs["status"].tolist() == ["ok", "failed", "ok"]
+    assert result.summary[["staffing.r", "mean"]].values.tolist() == [[1.0, 10.0], [2.0, 6.0]]
+
+
+def test_parse_overrides_drops_prefixes() -> None:
+    assert parse_overrides(["+a.b=1", "~c=", "d=[1,2]"]) == {"a.b": "1", "c": "", "d": "[1,2]"}
+
+
+def test_a_failed_job_is_recorded_the_rest_collected_and_the_exit_code_says_so(
+    tmp_path: Path,
+) -> None:
+    done = procsim("-m", "staffing.reviewer=0,2", "run.replications=2", "run.horizon=1w",
+                   "run.warmup=0", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    sweep = next(tmp_path.glob("multirun/*/*"))
+    jobs = pd.read_csv(sweep / "sweep_jobs.csv")
+    assert jobs["status"].tolist() == ["failed", "ok"]
+    assert "staffing.reviewer" in jobs.loc[0, "error"]
+    assert (sweep / "0" / "error.txt").is_file()
+    summary = pd.read_csv(sweep / "sweep_summary.csv")
+    assert set(summary["staffing.reviewer"]) == {2}
+    assert (sweep / "figures" / "sweep_cycle_time_mean.png").is_file()
+
+
+@pytest.mark.slow
+def test_joblib_launcher_gives_the_same_results_as_sequential_jobs(tmp_path: Path) -> None:
+    args = ["staffing.reviewer=1,2", "run.replications=3", "run.horizon=1w", "run.warmup=0"]
+    (tmp_path / "seq").mkdir()
+    sequential = procsim("-m", *args, cwd=tmp_path / "seq")
+    assert sequential.returncode == 0, sequential.stderr
+    parallel_dir = tmp_path / "par"
+    parallel_dir.mkdir()
+    parallel = procsim("-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *args,
+                       cwd=parallel_dir)  # fmt: skip
+    assert parallel.returncode == 0, parallel.stderr
+    for job in ("0", "1"):
+        a = next((tmp_path / "seq").glob(f"multirun/*/*/{job}/tables/kpis.csv")).read_bytes()
+        b = next(parallel_dir.glob(f"multirun/*/*/{job}/tables/kpis.csv")).read_bytes()
+        assert a == b
+    run_json = next(parallel_dir.glob("multirun/*/*/0/run.json")).read_text()
+    assert '"workers": 1' in run_json
+
+
+def test_experiment_expands_to_its_sweep_and_the_command_line_wins() -> None:
+    ws = Workspace(REPO, "test")
+    args = expand_experiment(ws, "reviewer_staffing", ["run.replications=3"])
+    assert args[0] == "--multirun"
+    assert "process=customer_request" in args
+    assert "staffing.reviewer=1,2,3,4" in args
+    assert "run.replications=3" in args and "run.replications=10" not in args
+    with pytest.raises(ModelError, match="did you mean 'reviewer_staffing'"):
+        expand_experiment(ws, "reviewer_stafing", [])
