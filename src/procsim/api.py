@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from procsim import __version__
+from procsim.analytic import beside
 from procsim.config import BASELINE, Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.kpis import CATALOGUE
@@ -78,6 +79,7 @@ class Results:
     ranking: pd.DataFrame | None = None
     precision: pd.DataFrame | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
+    analytic: pd.DataFrame | None = None
 
     def table(self) -> str:
         """The compact text table of headline KPIs."""
@@ -104,6 +106,8 @@ class Results:
             write_table(self.ranking, tables, "ranking")
         if self.precision is not None and len(self.precision):
             write_table(self.precision, tables, "precision")
+        if self.analytic is not None:
+            write_table(self.analytic, tables, "analytic")
         write_table(self.visits, tables, "visits", csv=False)
         write_table(self.cases, tables, "cases", csv=False)
         for label, config in self.study.configs.items():
@@ -269,6 +273,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         ranking=rank,
         precision=precision,
         notes=notes,
+        analytic=beside(summary, models),
     )
 
 

@@ -293,6 +293,11 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         f"{base.time_unit}, warm-up {run.warmup:g}, seed {run.seed}\n"
     )
     print(results.table())
+    if results.analytic is not None:
+        quick = results.analytic.query("metric == 'cycle_time_mean'")
+        text = ", ".join(f"{r.scenario} {r.analytic:.3g}" for r in quick.itertuples())
+        print(f"\nanalytic estimate of the mean cycle time (Erlang C network, in "
+              f"{base.time_unit}): {text}; all estimates in tables/analytic.csv")
     for note in results.notes:
         print(f"note: {note}")
     for warning in results.warnings:
