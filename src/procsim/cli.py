@@ -38,6 +38,7 @@ Examples:
   procsim run.horizon=4w run.warmup=0              a four-week pilot period, no warm-up
   procsim -m staffing.reviewer=2,3,4,5             sweep staffing levels (collected at the end)
   procsim experiment=reviewer_staffing             a named study from experiments/
+  procsim optimize=staffing                        cheapest staffing that meets the targets
   procsim -m hydra/launcher=joblib staffing.reviewer=1,2,3   sweep jobs in parallel
   procsim process=approval_chain                   another current process
   procsim --cfg job                                show the composed config and stop
@@ -234,6 +235,47 @@ def _figures_and_report(folder: Path) -> Path | None:
     return html
 
 
+def _optimize(study: Any, container: dict[str, Any], out_dir: Path, overrides: list[str]) -> None:
+    """``optimize=staffing``: the staffing search on the redesign (or the current process)."""
+    from procsim.errors import Issue, ModelError
+    from procsim.optimize import search_staffing
+    from procsim.output import write_table, write_text
+
+    if container.get("optimize") != "staffing":
+        raise ModelError(
+            [Issue("optimize", "unknown search", "staffing", repr(container.get("optimize")),
+                   "use optimize=staffing")],
+            "the command line",
+        )  # fmt: skip
+    label = list(study.configs)[-1]
+    roles = list(container.get("optimize_roles") or []) or None
+    print(f"staffing search on {label}: analytic bounds, then simulation")
+    search = search_staffing(study.configs[label], roles, progress=print)
+    if len(search.evaluated):
+        write_table(search.evaluated, out_dir / "tables", "staffing_search")
+    lines = [
+        f"lower bounds (offered load < 1): {search.lower_bounds}",
+        f"analytic proposal: {search.analytic_start}",
+    ]
+    if search.chosen is None:
+        lines.append(search.reason)
+    else:
+        best = search.evaluated.iloc[0]
+        lines.append(
+            f"cheapest staffing meeting every target: {search.chosen} "
+            f"(staff cost {best['staff_cost_per_day']:,.0f} per day)"
+        )
+        for row in search.runners_up().to_dict("records"):
+            staffing = {r: int(row[r]) for r in search.chosen}
+            lines.append(f"  runner-up: {staffing} ({row['staff_cost_per_day']:,.0f} per day)")
+    text = "\n".join(lines)
+    write_text(out_dir / "staffing_search.txt", text + "\n")
+    print("\n" + text + f"\nresults: {out_dir}")
+    from procsim.sweep import record_job
+
+    record_job(out_dir, "ok", overrides)
+
+
 def _job(cfg: Any, workspace: Workspace) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -258,6 +300,9 @@ def _job(cfg: Any, workspace: Workspace) -> None:
             # the same cores.
             container.setdefault("run", {})["workers"] = 1
         study = resolve_study(container, overrides, workspace)
+        if container.get("optimize") is not None:
+            _optimize(study, container, out_dir, overrides)
+            return
         for label, description in study.descriptions.items():
             if description and label != "current":
                 print(f"scenario {label}: {description}")
@@ -296,8 +341,10 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     if results.analytic is not None:
         quick = results.analytic.query("metric == 'cycle_time_mean'")
         text = ", ".join(f"{r.scenario} {r.analytic:.3g}" for r in quick.itertuples())
-        print(f"\nanalytic estimate of the mean cycle time (Erlang C network, in "
-              f"{base.time_unit}): {text}; all estimates in tables/analytic.csv")
+        print(
+            f"\nanalytic estimate of the mean cycle time (Erlang C network, in "
+            f"{base.time_unit}): {text}; all estimates in tables/analytic.csv"
+        )
     for note in results.notes:
         print(f"note: {note}")
     for warning in results.warnings:
