@@ -68,14 +68,21 @@ def _cost(model: Model, staffing: Staffing) -> float:
     return 24.0 * sum(hourly[r] * c for r, c in staffing.items())
 
 
+def _estimates(config: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """Analytic KPI estimates of a config: (metric, entity) -> value."""
+    table = estimate(validate_model(config))
+    return {
+        (str(r["metric"]), str(r["entity"])): float(r["value"]) for r in table.to_dict("records")
+    }
+
+
 def _analytic_shortfall(config: dict[str, Any], targets: tuple[Target, ...]) -> float:
     """Sum of relative target violations by the analytic estimates (0: all met)."""
-    model = validate_model(config)
-    est = {(r.metric, r.entity): r.value for r in estimate(model).itertuples()}
+    est = _estimates(config)
     total = 0.0
     for t in targets:
         value = est.get((t.metric, t.entity), math.nan)
-        if isinstance(value, float) and math.isnan(value):
+        if math.isnan(value):
             continue  # not estimable analytically: left to the simulation
         if math.isinf(value):
             total += 1e6
@@ -136,10 +143,7 @@ def search_staffing(
     # miss then is out of reach of staffing (the work and the delays alone take too long).
     ceiling = {r: max_servers for r in names}
     if _analytic_shortfall(_with_staffing(config, ceiling), model.targets) > 0:
-        est = {
-            (r.metric, r.entity): r.value
-            for r in estimate(validate_model(_with_staffing(config, ceiling))).itertuples()
-        }
+        est = _estimates(_with_staffing(config, ceiling))
         missed = [
             f"{t.name} ({t.metric} {t.label()}; {est[(t.metric, t.entity)]:.3g} even "
             f"with {max_servers} per role)"
@@ -183,13 +187,16 @@ def search_staffing(
         row["staff_cost_per_day"] = _cost(model, staffing)
         meets = True
         worst = math.inf
-        for t in results.targets.itertuples():
-            row[f"{t.target}: mean"] = t.mean
-            row[f"{t.target}: status"] = t.status
-            meets &= t.status == "met"
-            goal = next(x for x in model.targets if x.name == t.target)
-            margin = (float(t.ci_low) - goal.value if goal.op == ">=" else
-                      goal.value - float(t.ci_high)) / max(abs(goal.value), 1e-9)  # fmt: skip
+        for t in results.targets.to_dict("records"):
+            name = str(t["target"])
+            row[f"{name}: mean"] = t["mean"]
+            row[f"{name}: status"] = t["status"]
+            meets = meets and t["status"] == "met"
+            goal = next(x for x in model.targets if x.name == name)
+            low, high = float(t["ci_low"]), float(t["ci_high"])
+            margin = (low - goal.value if goal.op == ">=" else goal.value - high) / max(
+                abs(goal.value), 1e-9
+            )
             worst = min(worst, margin)
         row["meets"] = meets
         row["worst_margin"] = worst
@@ -217,21 +224,21 @@ def search_staffing(
     else:
         # Walk up: add the person that helps the worst target most per unit of cost.
         while len(rows) < max_evaluations:
-            options = []
+            steps: list[tuple[bool, float, Staffing]] = []
             for r in names:
                 if current[r] >= max_servers:
                     continue
                 trial = {**current, r: current[r] + 1}
                 result = evaluate(trial)
                 extra = max(_cost(model, trial) - _cost(model, current), 1e-9)
-                options.append((result["meets"], result["worst_margin"] / extra, trial))
-            if not options:
+                steps.append((bool(result["meets"]), result["worst_margin"] / extra, trial))
+            if not steps:
                 break
-            meeting = [o for o in options if o[0]]
+            meeting = [step for step in steps if step[0]]
             if meeting:
-                current = min(meeting, key=lambda o: _cost(model, o[2]))[2]
+                current = min(meeting, key=lambda step: _cost(model, step[2]))[2]
                 break
-            current = max(options, key=lambda o: o[1])[2]
+            current = max(steps, key=lambda step: step[1])[2]
     table = pd.DataFrame(rows)
     table = table.sort_values(["meets", "staff_cost_per_day"], ascending=[False, True],
                               kind="stable").reset_index(drop=True)  # fmt: skip
