@@ -69,15 +69,24 @@ def test_a_failed_job_is_recorded_the_rest_collected_and_the_exit_code_says_so(
 
 
 @pytest.mark.slow
-def test_joblib_launcher_gives_the_same_results_as_sequential_jobs(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "launcher",
+    [
+        ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+        ["hydra/launcher=submitit_local"],  # the SLURM launcher's local mode
+    ],
+    ids=["joblib", "submitit_local"],
+)
+def test_parallel_launchers_give_the_same_results_as_sequential_jobs(
+    tmp_path: Path, launcher: list[str]
+) -> None:
     args = ["staffing.reviewer=1,2", "run.replications=3", "run.horizon=1w", "run.warmup=0"]
     (tmp_path / "seq").mkdir()
     sequential = procsim("-m", *args, cwd=tmp_path / "seq")
     assert sequential.returncode == 0, sequential.stderr
     parallel_dir = tmp_path / "par"
     parallel_dir.mkdir()
-    parallel = procsim("-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *args,
-                       cwd=parallel_dir)  # fmt: skip
+    parallel = procsim("-m", *launcher, *args, cwd=parallel_dir)
     assert parallel.returncode == 0, parallel.stderr
     for job in ("0", "1"):
         a = next((tmp_path / "seq").glob(f"multirun/*/*/{job}/tables/kpis.csv")).read_bytes()

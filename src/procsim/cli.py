@@ -295,9 +295,10 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         raw = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(raw, dict)
         container: dict[str, Any] = {str(k): v for k, v in raw.items()}
-        if in_sweep and "joblib" in str(hc.launcher.get("_target_", "")):
-            # Jobs already run in parallel: replications inside a job must not compete for
-            # the same cores.
+        launcher = str(hc.launcher.get("_target_", ""))
+        if in_sweep and ("joblib" in launcher or "LocalLauncher" in launcher):
+            # Jobs already run in parallel on this machine: replications inside a job must
+            # not compete for the same cores.
             container.setdefault("run", {})["workers"] = 1
         study = resolve_study(container, overrides, workspace)
         if container.get("optimize") is not None:

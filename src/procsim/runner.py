@@ -77,7 +77,9 @@ def _task(args: tuple[str, Model, RunSettings, int]) -> ReplicationResult:
 
 def resolve_workers(workers: int, tasks: int) -> int:
     """Worker processes to use: ``workers`` (0 = one per core), never more than tasks."""
-    cores = os.cpu_count() or 1
+    # The cores this process may use (a cluster job's allocation), not the machine's.
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
     return max(1, min(workers or cores, tasks))
 
 
