@@ -1,0 +1,159 @@
+"""Property-based tests: random valid processes keep the invariants; random broken configs
+always give a ModelError (never another exception). The number of cases tried is printed in
+the test summary."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from procsim.distributions import parse_distribution
+from procsim.errors import ModelError
+from procsim.runner import run_study
+from procsim.validate import validate
+
+TRIED: dict[str, int] = {"valid": 0, "invalid": 0}
+
+DISTS = st.one_of(
+    st.builds(lambda v: {"dist": "constant", "value": v}, st.floats(0.05, 3)),
+    st.builds(lambda m: {"dist": "expon", "mean": m}, st.floats(0.05, 3)),
+    st.builds(lambda lo, w: {"dist": "uniform", "low": lo, "high": lo + w},
+              st.floats(0, 2), st.floats(0.01, 2)),
+    st.builds(lambda lo, a, b: {"dist": "triangular", "low": lo, "mode": lo + a,
+                                "high": lo + a + b},
+              st.floats(0, 1), st.floats(0, 1), st.floats(0.01, 1)),
+    st.builds(lambda m, cv: {"dist": "lognormal", "mean": m, "cv": cv},
+              st.floats(0.05, 3), st.floats(0.1, 2)),
+    st.builds(lambda m, cv: {"dist": "gamma", "mean": m, "cv": cv},
+              st.floats(0.05, 3), st.floats(0.1, 2)),
+    st.builds(lambda k, s: {"dist": "weibull", "shape": k, "scale": s},
+              st.floats(0.5, 3), st.floats(0.05, 3)),
+    st.builds(lambda m, sd: {"dist": "normal", "mean": m, "sd": sd},
+              st.floats(0.1, 3), st.floats(0.05, 1)),
+    st.builds(lambda vs: {"dist": "empirical", "values": vs},
+              st.lists(st.floats(0, 3), min_size=1, max_size=6)),
+)  # fmt: skip
+
+
+def _positive_mean(spec: dict[str, Any]) -> bool:
+    dist = parse_distribution(spec, "arrivals.interarrival", "hours", [])
+    return dist is not None and dist.mean > 0.05
+
+
+@st.composite
+def processes(draw: st.DrawFn) -> dict[str, Any]:
+    """A random process: a chain of stages (so all are reachable), random rework edges back,
+    early exits, pure delays, 1-3 roles with 1-3 staff."""
+    n_roles = draw(st.integers(1, 3))
+    roles = [f"role{i}" for i in range(n_roles)]
+    n = draw(st.integers(1, 5))
+    names = [f"s{i}" for i in range(n)]
+    stages: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        weights = {}
+        if i + 1 < n:
+            weights[names[i + 1]] = draw(st.floats(0.3, 1))
+        else:
+            weights["end"] = draw(st.floats(0.3, 1))
+        if i > 0 and draw(st.booleans()):
+            weights[names[draw(st.integers(0, i))]] = draw(st.floats(0.01, 0.3))
+        if i + 1 < n and draw(st.booleans()):
+            weights["end"] = draw(st.floats(0.01, 0.3))
+        total = sum(weights.values())
+        stages[name] = {
+            "role": draw(st.sampled_from([*roles, None])),
+            "duration": draw(DISTS),
+            "next": {k: v / total for k, v in weights.items()},
+            "value": draw(st.sampled_from(["value_adding", "necessary", "waste"])),
+        }
+    return {
+        "process": {"name": "fuzz", "start": names[0], "stages": stages},
+        "staffing": {r: draw(st.integers(1, 3)) for r in roles},
+        "arrivals": {"interarrival": draw(DISTS.filter(_positive_mean))},
+        "sla": {"quick": {"within": draw(st.floats(0.1, 10)), "to": "start:" + names[-1]}},
+        "run": {"horizon": draw(st.floats(20, 120)), "warmup": draw(st.floats(0, 10)),
+                "replications": 2, "seed": draw(st.integers(0, 2**31)), "workers": 1},
+    }  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(processes())
+def test_random_valid_processes_keep_the_invariants(config: dict[str, Any]) -> None:
+    TRIED["valid"] += 1
+    model, run = validate(config)
+    results = run_study({"current": model}, run)
+    k = results.kpis.pivot_table(index=["replication", "metric", "entity"], values="value")
+    for rep in range(run.replications):
+        arrived = k.loc[(rep, "arrived", ""), "value"]
+        assert arrived == k.loc[(rep, "completed", "")].value + k.loc[(rep, "open", "")].value
+    visits, cases = results.visits, results.cases
+    merged = visits.merge(cases, on=["scenario", "replication", "case_id"])
+    started = merged.dropna(subset=["start_time"])
+    assert (started["start_time"] >= started["enabled_time"] - 1e-9).all()  # waits >= 0
+    assert (merged["enabled_time"] >= merged["arrival_time"] - 1e-9).all()
+    ended = merged.dropna(subset=["end_time"])
+    assert (ended["end_time"] >= ended["start_time"] - 1e-9).all()
+    # No role ever busier than its head count (sweep line per replication and role).
+    heads = config["staffing"]
+    for (rep, role), sub in started[started["role"] != ""].groupby(
+        ["replication", "role"], observed=True
+    ):
+        end = sub["end_time"].fillna(np.inf).to_numpy()
+        times = np.r_[sub["start_time"].to_numpy(), end]
+        steps = np.r_[np.ones(len(sub)), -np.ones(len(sub))]
+        order = np.lexsort((steps, times))  # ends before starts at equal times
+        assert np.cumsum(steps[order]).max() <= heads[str(role)], (rep, role)
+
+
+MUTATIONS = st.sampled_from(["drop", "wrong_type", "negative", "typo", "null", "bad_ref"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(processes(), MUTATIONS, st.data())
+def test_random_broken_configs_give_a_model_error(
+    config: dict[str, Any], mutation: str, data: st.DataObject
+) -> None:
+    TRIED["invalid"] += 1
+    broken = copy.deepcopy(config)
+    paths: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in list(node):
+                paths.append((node, key))
+                walk(node[key])
+
+    walk(broken)
+    parent, key = data.draw(st.sampled_from(paths))
+    if mutation == "drop":
+        del parent[key]
+    elif mutation == "wrong_type":
+        parent[key] = data.draw(st.sampled_from(["abc", [1, 2], {"x": 1}, True]))
+    elif mutation == "negative":
+        parent[key] = -abs(data.draw(st.floats(0.01, 5)))
+    elif mutation == "typo":
+        parent[key + "x"] = parent.pop(key)
+    elif mutation == "null":
+        parent[key] = None
+    else:
+        parent[key] = "no_such_stage"
+    try:
+        model, run = validate(broken)
+    except ModelError as exc:
+        assert exc.issues, "a ModelError lists its problems"
+        assert all(issue.path for issue in exc.issues)
+        return
+    # Some mutations leave a valid model (an optional key dropped): it must then run.
+    run = run.__class__(**{**run.__dict__, "replications": 2, "workers": 1})
+    run_study({"current": model}, run)
+
+
+def test_report_how_many_cases_were_tried(capsys: pytest.CaptureFixture[str]) -> None:
+    with capsys.disabled():
+        print(f"\nfuzzing: {TRIED['valid']} random valid processes, {TRIED['invalid']} broken "
+              "configs tried")  # fmt: skip
