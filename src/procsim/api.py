@@ -27,6 +27,7 @@ from procsim.kpis import CATALOGUE
 from procsim.model import Model, RunSettings
 from procsim.output import write_json, write_table, write_text, write_yaml
 from procsim.report_table import format_value, target_table, terminal_table
+from procsim.reproduce import versions
 from procsim.runner import collect, remeasure, simulate_replications
 from procsim.stats import (
     auto_warmup,
@@ -116,6 +117,8 @@ class Results:
             folder / "run.json",
             {
                 "procsim_version": __version__,
+                "versions": versions(),
+                "rank_by": self.study.rank_by,
                 "command": command,
                 "overrides": self.study.overrides,
                 "scenarios": self.study.scenarios,
