@@ -1,6 +1,6 @@
 """Property-based tests: random valid processes keep the invariants; random broken configs
 always give a ModelError (never another exception). The number of cases tried is printed in
-the test summary."""
+the test summary (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import copy
 from typing import Any
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,9 +150,3 @@ def test_random_broken_configs_give_a_model_error(
     # Some mutations leave a valid model (an optional key dropped): it must then run.
     run = run.__class__(**{**run.__dict__, "replications": 2, "workers": 1})
     run_study({"current": model}, run)
-
-
-def test_report_how_many_cases_were_tried(capsys: pytest.CaptureFixture[str]) -> None:
-    with capsys.disabled():
-        print(f"\nfuzzing: {TRIED['valid']} random valid processes, {TRIED['invalid']} broken "
-              "configs tried")  # fmt: skip
