@@ -8,11 +8,11 @@ numbers, and get tidy pandas tables with 95% confidence intervals::
     results.summary
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from procsim.api import Results, from_configs, run
-from procsim.config import Study, compose
-from procsim.errors import ModelError, ProcsimError
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
 
 __all__ = [
     "ModelError",
@@ -24,3 +24,30 @@ __all__ = [
     "from_configs",
     "run",
 ]
+
+# The public names are imported on first use, so that `procsim --help` and the CLI's argument
+# checks start without loading pandas, scipy and matplotlib.
+_LAZY = {
+    "Results": "procsim.api",
+    "from_configs": "procsim.api",
+    "run": "procsim.api",
+    "Study": "procsim.config",
+    "compose": "procsim.config",
+    "ModelError": "procsim.errors",
+    "ProcsimError": "procsim.errors",
+}
+
+if TYPE_CHECKING:
+    from procsim.api import Results, from_configs, run
+    from procsim.config import Study, compose
+    from procsim.errors import ModelError, ProcsimError
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'procsim' has no attribute {name!r}")

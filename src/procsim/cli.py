@@ -63,12 +63,13 @@ def _help(workspace: Workspace | None) -> str:
     for name, desc in workspace.experiment_names().items():
         text += f"  {name:<22} {_first_sentence(desc)}\n"
     text += "\nScenarios (scenario=NAME):\n"
-    from procsim.config import load_yaml
+    import yaml
 
     for name, desc in workspace.scenario_names().items():
         try:
-            base = load_yaml(workspace.scenario_file(name)).get("redesigns", "?")
-        except Exception:
+            data = yaml.safe_load(workspace.scenario_file(name).read_text(encoding="utf-8"))
+            base = data.get("redesigns", "?")
+        except Exception:  # a broken file still shows up in the list
             base = "?"
         text += f"  {name:<22} [{base}] {_first_sentence(desc)}\n"
     return text
