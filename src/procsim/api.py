@@ -26,7 +26,7 @@ from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.kpis import CATALOGUE
 from procsim.model import Model, RunSettings
 from procsim.output import write_json, write_table, write_text, write_yaml
-from procsim.report_table import format_value, target_table, terminal_table
+from procsim.report_table import target_table, terminal_table
 from procsim.reproduce import versions
 from procsim.runner import collect, remeasure, simulate_replications
 from procsim.stats import (
@@ -37,7 +37,6 @@ from procsim.stats import (
     relative_precision,
     replications_needed,
     summarize,
-    target_status,
 )
 
 
@@ -246,6 +245,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     warnings, reached = _precision_notes(settings, precision)
     notes += reached
     labels = list(models)
+    targets = target_table(summary, models)
     comparison = None
     rank = None
     if len(labels) > 1:
@@ -253,7 +253,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         comparison = pd.concat(
             [compare(sim.kpis, BASELINE, label, level) for label in labels[1:]], ignore_index=True
         )
-        comparison = _with_targets(comparison, summary, models)
+        comparison = _with_targets(comparison, targets)
         metric, _, entity = study.rank_by.partition(":")
         rank = ranking(summary, metric, entity)
         if len(labels) > 2:
@@ -269,7 +269,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         sim.kpis,
         summary,
         comparison,
-        target_table(summary, models),
+        targets,
         sim.visits,
         sim.cases,
         sim.warnings + warnings,
@@ -325,35 +325,14 @@ def _precision_notes(settings: RunSettings, precision: pd.DataFrame) -> tuple[li
     return warnings, notes
 
 
-def _with_targets(
-    comparison: pd.DataFrame, summary: pd.DataFrame, models: dict[str, Model]
-) -> pd.DataFrame:
-    """Add each redesign's target and whether its CI meets it (the effect-evaluation table)."""
-    stats = {
-        (r["scenario"], r["metric"], r["entity"]): (r["ci_low"], r["ci_high"])
-        for r in summary.to_dict("records")
-    }
-    goals, status = [], []
-    for r in comparison.to_dict("records"):
-        target = next(
-            (
-                t
-                for t in models[str(r["scenario"])].targets
-                if t.metric == r["metric"] and t.entity == r["entity"]
-            ),
-            None,
-        )
-        if target is None:
-            goals.append("")
-            status.append("")
-            continue
-        low, high = stats[(r["scenario"], r["metric"], r["entity"])]
-        unit = models[str(r["scenario"])].time_unit
-        goals.append(f"{target.op} {format_value(target.metric, target.value, None, unit)}")
-        status.append(target_status(low, high, target))
-    out = comparison.copy()
-    out["target"] = goals
-    out["met"] = status
+def _with_targets(comparison: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Add each redesign's target and whether its CI meets it (the effect-evaluation table),
+    from the targets table, so both always agree."""
+    goals = targets[["scenario", "metric", "entity", "goal", "status"]].rename(
+        columns={"goal": "target", "status": "met"}
+    )
+    out = comparison.merge(goals, on=["scenario", "metric", "entity"], how="left")
+    out[["target", "met"]] = out[["target", "met"]].fillna("")
     return out
 
 

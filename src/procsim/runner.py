@@ -56,11 +56,6 @@ class StudyResults:
     cases: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def baseline(self) -> str:
-        """Label of the current process."""
-        return next(iter(self.models))
-
 
 def run_one(label: str, model: Model, run: RunSettings, replication: int) -> ReplicationResult:
     """Simulate one replication and compute its KPIs."""
