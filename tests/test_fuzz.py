@@ -150,3 +150,49 @@ def test_random_broken_configs_give_a_model_error(
     # Some mutations leave a valid model (an optional key dropped): it must then run.
     run = run.__class__(**{**run.__dict__, "replications": 2, "workers": 1})
     run_study({"current": model}, run)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    if isinstance(node, dict | list):
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            out.append((*prefix, key))
+            out.extend(_paths(value, (*prefix, key)))
+    return out
+
+
+BAD_VALUES: list[Any] = ["abc", [1, 2], {"x": 1}, True, None, -1.5, 0, 1e308, float("nan"), ""]
+
+
+def test_every_key_of_the_bundled_configs_broken_every_way_gives_a_model_error() -> None:
+    """Deterministic companion of the random test: each key of each bundled process and
+    scenario is dropped, misspelt and set to each bad value in turn."""
+    import procsim
+
+    bases = [procsim.compose(process="customer_request").configs["current"]]
+    bases += list(procsim.compose(scenario="merged_approval").configs.values())
+    failures: list[str] = []
+    for base in bases:
+        for path in _paths(base):
+            for mutation in ["drop", "typo", *BAD_VALUES]:
+                broken = copy.deepcopy(base)
+                parent = broken
+                for key in path[:-1]:
+                    parent = parent[key]
+                if mutation == "drop":
+                    del parent[path[-1]]
+                elif mutation == "typo":
+                    if isinstance(parent, list):
+                        continue
+                    parent[f"{path[-1]}x"] = parent.pop(path[-1])
+                else:
+                    parent[path[-1]] = copy.deepcopy(mutation)
+                TRIED["invalid"] += 1
+                try:
+                    validate(broken)
+                except ModelError as exc:
+                    assert all(issue.path for issue in exc.issues)
+                except Exception as exc:  # any other exception is the bug
+                    failures.append(f"{path} = {mutation!r}: {type(exc).__name__}: {exc}")
+    assert not failures, "\n".join(failures[:20])

@@ -444,7 +444,24 @@ def parse_distribution(
                 )
                 return None
             params[key] = number
-    return family.build(params, path, issues)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            dist = family.build(params, path, issues)
+        usable = dist is None or (math.isfinite(dist.mean) and math.isfinite(dist.var))
+    except (OverflowError, ZeroDivisionError):
+        usable = False
+    if not usable:
+        # Parameters like 1e308 pass the domain checks but overflow in the moments.
+        issues.append(
+            Issue(
+                path,
+                "parameters give a distribution with no finite mean and variance",
+                "parameters of a realistic size, e.g. " + family.help,
+                ", ".join(f"{k}={v!r}" for k, v in given.items()),
+            )
+        )
+        return None
+    return dist
 
 
 def _number(value: object, is_time: bool, unit: str) -> float | None:

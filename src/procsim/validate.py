@@ -389,7 +389,7 @@ def _build_model(config: object, c: _Collector) -> Model | None:
                 "nothing",
                 f"add process.start: {stage_names[0]}",
             )
-    elif start_name not in sid:
+    elif not isinstance(start_name, str) or start_name not in sid:
         c.add(
             "process.start",
             "unknown stage",
