@@ -35,28 +35,42 @@ def erlang_c(servers: int, load: float) -> float:
     return blocking / (1 - rho + rho * blocking)
 
 
-def role_figures(model: Model) -> pd.DataFrame:
-    """Per role: arrival rate, mean and SCV of service, load per server, P(wait), mean wait."""
-    visits = model.visit_ratios()
+def _flows(model: Model) -> dict[int, list[tuple[float, float, float]]]:
+    """Per role: (visit rate, mean, second moment) of each stage and case type feeding it."""
     lam = model.arrival_rate
+    flows: dict[int, list[tuple[float, float, float]]] = {r.id: [] for r in model.roles}
+    for ctype in model.case_types:
+        visits = model.visit_ratios(ctype)
+        for s in model.stages:
+            if s.role is not None:
+                d = ctype.duration(s)
+                flows[s.role].append((ctype.share * lam * visits[s.id], d.mean, d.var + d.mean**2))
+    return flows
+
+
+def role_figures(model: Model) -> pd.DataFrame:
+    """Per role: arrival rate, mean and SCV of service, load per server, P(wait), mean wait.
+
+    Time-varying arrivals and shifts are averaged over the week (head count rounded to the
+    nearest whole person); priorities, batching and abandonment are ignored.
+    """
+    flows = _flows(model)
     rows = []
     for role in model.roles:
-        stages = [s for s in model.stages if s.role == role.id]
-        rate = sum(lam * visits[s.id] for s in stages)
+        servers = max(1, round(role.mean_servers()))
+        rate = sum(f[0] for f in flows[role.id])
         if rate <= 0:
-            rows.append((role.name, role.servers, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+            rows.append((role.name, servers, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
             continue
-        mean = sum(lam * visits[s.id] * s.duration.mean for s in stages) / rate
-        second = (
-            sum(lam * visits[s.id] * (s.duration.var + s.duration.mean**2) for s in stages) / rate
-        )
+        mean = sum(f[0] * f[1] for f in flows[role.id]) / rate
+        second = sum(f[0] * f[2] for f in flows[role.id]) / rate
         scv = second / mean**2 - 1 if mean > 0 else 0.0
         offered = rate * mean
-        rho = offered / role.servers
-        p_wait = erlang_c(role.servers, offered)
+        rho = offered / servers
+        p_wait = erlang_c(servers, offered)
         # Allen–Cunneen: the M/M/c wait scaled by (ca^2 + cs^2) / 2 with ca^2 = 1.
-        wait = math.inf if rho >= 1 else p_wait / (role.servers / mean - rate) * (1 + scv) / 2
-        rows.append((role.name, role.servers, rate, mean, scv, rho, p_wait, wait))
+        wait = math.inf if rho >= 1 else p_wait / (servers / mean - rate) * (1 + scv) / 2
+        rows.append((role.name, servers, rate, mean, scv, rho, p_wait, wait))
     return pd.DataFrame(
         rows,
         columns=["role", "servers", "arrival_rate", "service_mean", "service_scv", "load",
@@ -89,11 +103,13 @@ def estimate(model: Model) -> pd.DataFrame:
             rows.append(("waited_share", stage.name, float(r["p_wait"])))
         rows.append(("wait_mean", stage.name, wait))
         rows.append(("visits_per_case", stage.name, float(visits[stage.id])))
-        cycle += visits[stage.id] * (wait + stage.duration.mean)
+        mean = sum(t.share * model.visit_ratios(t)[stage.id] * t.duration(stage).mean
+                   for t in model.case_types)  # fmt: skip
+        cycle += visits[stage.id] * wait + mean
     for role in model.roles:
         rows.append(("utilization", role.name, float(roles[role.name]["load"])))
     days = per_day(model.time_unit)
-    staff_per_day = sum(r.servers * r.cost_per_hour for r in model.roles) * 24.0
+    staff_per_day = sum(r.mean_servers() * r.cost_per_hour for r in model.roles) * 24.0
     visit_cost = sum(visits[s.id] * s.cost for s in model.stages)
     throughput = lam * days
     cost_per_day = staff_per_day + visit_cost * throughput

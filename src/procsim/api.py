@@ -141,7 +141,11 @@ def describe_model(model: Model) -> dict[str, Any]:
         "description": model.description,
         "time_unit": model.time_unit,
         "arrival_rate": model.arrival_rate,
-        "interarrival": model.interarrival.describe(),
+        "interarrival": (
+            model.interarrival.describe()
+            if model.interarrival is not None
+            else "rate profile by hour of week"
+        ),
         "start": names[model.start],
         "stages": [
             {

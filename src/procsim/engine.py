@@ -9,6 +9,11 @@ a stage visit) costs exactly one SimPy kernel event here. A ``simpy.Resource`` c
 visit (request, timeout, release), and tens of thousands of suspended case processes make every
 event slower. Each role is a light gate instead: a stack of free servers and a FIFO of waiting
 visits, which gives the same FIFO results.
+
+Features that need more bookkeeping (shifts, priorities, preemption, abandonment, queue
+capacity, batching, parallel branches) take a slower path only at the stages and roles that use
+them, so a plain process pays nothing for them. Case types are folded into "virtual stages"
+(``type * n_stages + stage``): each has its own durations and routing, at no cost per event.
 """
 
 from __future__ import annotations
@@ -24,10 +29,14 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, Event
 
-from procsim.model import EXIT, Model, RunSettings
-from procsim.streams import generator, uniform_blocks
+from procsim.model import EXIT, Batch, Model, Role, RunSettings
+from procsim.streams import BLOCK, generator, uniform_blocks
 
 VISIT_FIELDS = ("case", "stage", "server", "enabled", "start", "end")
+
+#: Case outcomes in :attr:`SimLog.outcome`.
+OPEN, COMPLETED, ABANDONED, BALKED = 0, 1, 2, 3
+OUTCOMES = ("open", "completed", "abandoned", "balked")
 
 
 @dataclass(frozen=True)
@@ -41,13 +50,25 @@ class SimLog:
         delay), enabled, start and end time. ``start``/``end`` are NaN where the visit had not
         started/finished by ``end_time``.
     arrival, completion
-        Per case id: arrival time and completion time (NaN while open).
+        Per case id: arrival time and completion time (NaN unless completed).
     end_time
         When the replication stopped.
     truncated
         True when the ``max_events`` guard stopped it early.
     replication
         Replication index.
+    case_type
+        Per case id: the case type id. This and the fields below may be None in a log built
+        by hand (one type, cases completed or open, no preemption, constant staff).
+    outcome
+        Per case id: :data:`OPEN`, :data:`COMPLETED`, :data:`ABANDONED` or :data:`BALKED`.
+    left
+        Per case id: when the case left (completed, abandoned or balked); NaN while open.
+    suspended
+        Per visit: time the visit spent interrupted by higher-priority work (preemption).
+    staff
+        Array ``(k, 3)``: time, role id, head count on duty from then on (one row per role at
+        time 0, then one per change from shifts).
     """
 
     visits: np.ndarray
@@ -56,6 +77,11 @@ class SimLog:
     end_time: float
     truncated: bool
     replication: int
+    case_type: np.ndarray | None = None
+    outcome: np.ndarray | None = None
+    left: np.ndarray | None = None
+    suspended: np.ndarray | None = None
+    staff: np.ndarray | None = None
 
 
 class _Wake(Event):
@@ -70,6 +96,84 @@ class _Wake(Event):
         self._value = payload
         self._ok = True
         env.schedule(self, NORMAL, delay)
+
+
+def _cancel(event: Event) -> None:
+    """Disarm a scheduled wake-up: it still leaves the event queue, but calls nothing."""
+    event.callbacks.clear()
+
+
+class _Gate:
+    """A role with shifts, priorities, preemption or impatient customers.
+
+    Queue entries are lists ``[case, vstage, enabled, alive, abandon_event, remaining, row]``:
+    ``alive`` turns False when the customer abandons (removed lazily), ``remaining`` and
+    ``row`` are set for a preempted visit that resumes.
+    """
+
+    __slots__ = ("busy", "idle", "levels", "off", "on_duty", "owed", "preemptive", "role",
+                 "target", "waiting")  # fmt: skip
+
+    def __init__(self, role: Role, initial: int, n_levels: int) -> None:
+        self.role = role.id
+        self.preemptive = role.preemptive
+        self.idle: list[int] = list(range(initial - 1, -1, -1))
+        self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
+        self.target = initial
+        self.on_duty = initial
+        self.owed = 0  # busy servers that leave when they finish (a shift ended)
+        self.levels: list[deque[list[Any]]] = [deque() for _ in range(n_levels)]
+        self.waiting = 0  # alive entries in the queue
+        self.busy: dict[int, list[Any]] = {}  # server -> [case, vstage, enabled, event, row, end]
+
+    def pop(self) -> list[Any] | None:
+        """The next waiting entry: highest priority first, FIFO within a priority."""
+        for level in self.levels:
+            while level:
+                entry = level.popleft()
+                if entry[3]:
+                    self.waiting -= 1
+                    if entry[4] is not None:
+                        _cancel(entry[4])
+                    return entry
+        return None
+
+
+def _release_times(batch: Batch, model: Model) -> Iterator[float]:
+    """Scheduled batch releases in sim time, ascending, skipping closed days."""
+    calendar = model.calendar
+    assert calendar is not None
+    per_hour = 1.0 / calendar.hours_per_unit
+    offset = calendar.origin.weekday() * 24.0
+    closed = set(calendar.closed)
+    week = 0
+    while True:
+        for hour in batch.times:
+            t = (week * 168.0 + hour - offset) * per_hour
+            if t > 0 and (not closed or calendar.to_datetime(t).date() not in closed):
+                yield t
+        week += 1
+
+
+def _arrival_delays(model: Model, rng: np.random.Generator) -> Iterator[float]:
+    """Times between arrivals: i.i.d. draws, or a non-homogeneous Poisson process by inversion
+    of the cumulative rate (exact for a piecewise-constant profile)."""
+    profile = model.arrival_profile
+    if profile is None:
+        assert model.interarrival is not None
+        return uniform_blocks(rng, model.interarrival.ppf)
+
+    def blocks() -> Iterator[list[float]]:
+        level = 0.0
+        last = 0.0
+        while True:
+            cumulative = level + np.cumsum(-np.log1p(-rng.random(BLOCK)))
+            level = float(cumulative[-1])
+            times = profile.inverse_integral(cumulative)
+            yield np.diff(times, prepend=last).tolist()
+            last = float(times[-1])
+
+    return itertools.chain.from_iterable(blocks())
 
 
 def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
@@ -90,63 +194,118 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     """
     env = simpy.Environment()
     seed = run.seed
+    stages = model.stages
+    n = len(stages)
+    types = model.case_types
+    many_types = len(types) > 1
+    nan = math.nan
 
-    durations: list[Iterator[float]] = []
-    routes: list[Iterator[Any] | None] = []  # successor ids
-    for stage in model.stages:
-        durations.append(
-            uniform_blocks(
-                generator(seed, replication, f"duration/{stage.name}"), stage.duration.ppf
-            )
+    # Roles that need the general path: shifts, preemption, impatience or several priorities.
+    priorities = sorted({t.priority for t in types}, reverse=True)
+    rank_of_type = [priorities.index(t.priority) for t in types]
+    impatient_roles = {
+        s.role for s in stages if s.patience is not None or s.queue_capacity is not None
+    }
+    gates: list[_Gate | None] = []
+    staff_log: list[tuple[float, int, int]] = []
+    for role in model.roles:
+        initial = role.servers if role.shifts is None else int(role.shifts.value_at(0.0))
+        staff_log.append((0.0, role.id, initial))
+        special = (
+            role.shifts is not None
+            or role.preemptive
+            or len(priorities) > 1
+            or role.id in impatient_roles
         )
-        if len(stage.successors) > 1:
-            cum = np.cumsum(stage.probabilities)
-            cum = cum / cum[-1]
-            cum[-1] = np.inf
-            ids = np.asarray(stage.successors, dtype=np.int64)
-
-            def pick(u: np.ndarray, cum: np.ndarray = cum, ids: np.ndarray = ids) -> np.ndarray:
-                return ids[np.searchsorted(cum, u, side="right")]
-
-            routes.append(uniform_blocks(generator(seed, replication, f"route/{stage.name}"), pick))
-        else:
-            routes.append(None)
-    single_next = [s.successors[0] if len(s.successors) == 1 else EXIT for s in model.stages]
-    interarrival = uniform_blocks(generator(seed, replication, "arrivals"), model.interarrival.ppf)
+        gates.append(_Gate(role, initial, len(priorities)) if special else None)
 
     free: list[list[int]] = [list(range(r.servers - 1, -1, -1)) for r in model.roles]
     queues: list[deque[tuple[int, int, float]]] = [deque() for _ in model.roles]
     visits: list[tuple[int, int, int, float, float, float]] = []
     log_visit = visits.append
+    suspended: dict[int, float] = {}
+    suspended_since: dict[int, float] = {}
     arrival: list[float] = []
     completion: list[float] = []
-    nan = math.nan
+    left: list[float] = []
+    outcome: list[int] = []
+    case_type: list[int] = []
     start_stage = model.start
 
     horizon = run.horizon
     cases_after_warmup = run.cases
     warmup = run.warmup
     counted = 0
-    exits: list[float] = []  # completion times in order; its length counts finished cases
+    exits: list[float] = []  # departure times in order; its length counts departed cases
 
-    # Per stage, everything the hot path needs, in one tuple: role queue and free servers (None
-    # for a pure delay), duration draws, routing draws (None: single successor) and successor.
-    plan: list[tuple[Any, Any, Iterator[float], Iterator[Any] | None, int]] = []
-    for stage in model.stages:
-        role_id = stage.role
-        plan.append(
-            (
-                queues[role_id] if role_id is not None else None,
-                free[role_id] if role_id is not None else None,
-                durations[stage.id],
-                routes[stage.id],
-                single_next[stage.id],
+    # Per virtual stage (type * n + stage), everything the hot path needs, in one tuple: role
+    # queue and free servers (None for a pure delay or a gated role), duration draws, routing
+    # draws (None: single successor), successor, and whether entering / finishing needs the
+    # general path.
+    base_draws = [
+        uniform_blocks(generator(seed, replication, f"duration/{s.name}"), s.duration.ppf)
+        for s in stages
+    ]
+    join_targets = {s.join for s in stages if s.join is not None}
+    plan: list[tuple[Any, Any, Iterator[float], Iterator[Any] | None, int, bool, bool]] = []
+    for ctype in types:
+        offset = ctype.id * n
+        for stage in stages:
+            draws = base_draws[stage.id]
+            if stage.id in ctype.durations:
+                dist = ctype.durations[stage.id]
+                name = f"duration/{stage.name}/{ctype.name}"
+                draws = uniform_blocks(generator(seed, replication, name), dist.ppf)
+            succ, probs = ctype.successors(stage)
+            ids = np.asarray([x if x == EXIT else x + offset for x in succ], dtype=np.int64)
+            route: Iterator[Any] | None = None
+            if len(succ) > 1 and not stage.split:
+                cum = np.cumsum(probs)
+                cum = cum / cum[-1]
+                cum[-1] = np.inf
+
+                def pick(u: np.ndarray, cum: np.ndarray = cum, ids: np.ndarray = ids) -> np.ndarray:
+                    return ids[np.searchsorted(cum, u, side="right")]
+
+                name = f"route/{stage.name}" + (f"/{ctype.name}" if many_types else "")
+                route = uniform_blocks(generator(seed, replication, name), pick)
+            role_id = stage.role
+            gated = role_id is not None and gates[role_id] is not None
+            plain_role = role_id is not None and not gated
+            plan.append(
+                (
+                    queues[role_id] if plain_role else None,  # type: ignore[index]
+                    free[role_id] if plain_role else None,  # type: ignore[index]
+                    draws,
+                    route,
+                    int(ids[0]) if len(ids) else EXIT,
+                    gated or stage.batch is not None or stage.id in join_targets,
+                    gated or bool(stage.split),
+                )
             )
-        )
+    base = [vs % n for vs in range(len(plan))]
+    rank = [rank_of_type[vs // n] for vs in range(len(plan))]
+    patience = [
+        uniform_blocks(generator(seed, replication, f"patience/{s.name}"), s.patience.ppf)
+        if s.patience is not None
+        else None
+        for s in stages
+    ]
+    batches: list[list[tuple[int, int, float]]] = [[] for _ in stages]
+    pending_join: dict[tuple[int, int], int] = {}
+
+    def depart(case: int, now: float, how: int) -> None:
+        left[case] = now
+        outcome[case] = how
+        exits.append(now)
+        if how == COMPLETED:
+            completion[case] = now
 
     def enter(case: int, stage: int, now: float) -> None:
-        queue, idle, draws, _, _ = plan[stage]
-        if idle is None:
+        queue, idle, draws, _, _, slow, _ = plan[stage]
+        if slow:
+            enter_slow(case, stage, now, now)
+        elif idle is None:
             d = next(draws)
             log_visit((case, stage, -1, now, now, now + d))
             _Wake(env, d, finish, (case, stage, -1))
@@ -161,7 +320,10 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     def finish(event: Event) -> None:
         case, stage, server = event._value
         now = env._now
-        queue, idle, _, route, nxt = plan[stage]
+        queue, idle, _, route, nxt, _, slow = plan[stage]
+        if slow:
+            finish_slow(case, stage, server, now)
+            return
         if idle is not None:
             if queue:
                 # Hand the server straight to the next waiting visit (FIFO).
@@ -174,12 +336,13 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if route is not None:
             nxt = next(route)
         if nxt == EXIT:
-            completion[case] = now
-            exits.append(now)
+            depart(case, now, COMPLETED)
             return
         # enter(case, nxt, now), inlined: this runs once per real event.
-        queue, idle, draws, _, _ = plan[nxt]
-        if idle is None:
+        queue, idle, draws, _, _, slow, _ = plan[nxt]
+        if slow:
+            enter_slow(case, nxt, now, now)
+        elif idle is None:
             d = next(draws)
             log_visit((case, nxt, -1, now, now, now + d))
             _Wake(env, d, finish, (case, nxt, -1))
@@ -191,13 +354,206 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         else:
             queue.append((case, nxt, now))
 
+    # ----- the general path -------------------------------------------------------------
+
+    def enter_slow(case: int, vs: int, enabled: float, now: float) -> None:
+        stage = stages[base[vs]]
+        if stage.id in join_targets:
+            key = (case, vs)
+            left_to_join = pending_join.get(key)
+            if left_to_join is not None:
+                if left_to_join > 1:
+                    pending_join[key] = left_to_join - 1
+                    return  # wait for the other branches
+                del pending_join[key]
+        if stage.batch is not None:
+            buffer = batches[stage.id]
+            buffer.append((case, vs, enabled))
+            if stage.batch.size is not None and len(buffer) >= stage.batch.size:
+                release(stage.id, now)
+            return
+        enter_stage(case, vs, enabled, now)
+
+    def enter_stage(case: int, vs: int, enabled: float, now: float) -> None:
+        queue, idle, draws, _, _, _, _ = plan[vs]
+        stage = stages[base[vs]]
+        if stage.role is None:
+            d = next(draws)
+            log_visit((case, vs, -1, enabled, now, now + d))
+            _Wake(env, d, finish, (case, vs, -1))
+            return
+        gate = gates[stage.role]
+        if gate is None:
+            if idle:
+                server = idle.pop()
+                d = next(draws)
+                log_visit((case, vs, server, enabled, now, now + d))
+                _Wake(env, d, finish, (case, vs, server))
+            else:
+                queue.append((case, vs, enabled))
+            return
+        entry: list[Any] = [case, vs, enabled, True, None, None, -1]
+        if gate.idle:
+            serve(gate, gate.idle.pop(), entry, now)
+            return
+        if gate.preemptive and gate.busy:
+            victim = max(gate.busy, key=lambda srv: rank[gate.busy[srv][1]])
+            if rank[gate.busy[victim][1]] > rank[vs]:
+                preempt(gate, victim, now)
+                serve(gate, victim, entry, now)
+                return
+        if stage.queue_capacity is not None and gate.waiting >= stage.queue_capacity:
+            log_visit((case, vs, -1, enabled, nan, nan))
+            depart(case, now, BALKED)
+            return
+        if stage.patience is not None:
+            draw = patience[stage.id]
+            assert draw is not None
+            entry[4] = _Wake(env, next(draw), abandon, (gate, entry))
+        gate.levels[rank[vs]].append(entry)
+        gate.waiting += 1
+
+    def serve(gate: _Gate, server: int, entry: list[Any], now: float) -> None:
+        case, vs, enabled = entry[0], entry[1], entry[2]
+        if entry[5] is None:
+            d = next(plan[vs][2])
+            row = len(visits)
+            log_visit((case, vs, server, enabled, now, now + d))
+        else:  # a preempted visit resumes with the work it had left
+            d = entry[5]
+            row = entry[6]
+            suspended[row] = suspended.get(row, 0.0) + now - suspended_since.pop(row)
+            started = visits[row][4]
+            visits[row] = (case, vs, server, enabled, started, now + d)
+        event = _Wake(env, d, finish, (case, vs, server))
+        if gate.preemptive:
+            gate.busy[server] = [case, vs, enabled, event, row, now + d]
+
+    def preempt(gate: _Gate, server: int, now: float) -> None:
+        case, vs, enabled, event, row, end = gate.busy.pop(server)
+        _cancel(event)
+        suspended_since[row] = now
+        started = visits[row][4]
+        visits[row] = (case, vs, -1, enabled, started, nan)
+        gate.levels[rank[vs]].appendleft([case, vs, enabled, True, None, end - now, row])
+        gate.waiting += 1
+
+    def abandon(event: Event) -> None:
+        gate, entry = event._value
+        entry[3] = False
+        gate.waiting -= 1
+        case, vs, enabled = entry[0], entry[1], entry[2]
+        log_visit((case, vs, -1, enabled, nan, nan))
+        depart(case, env._now, ABANDONED)
+
+    def release_server(gate: _Gate, server: int, now: float) -> None:
+        if gate.owed:
+            # The shift has ended: this person goes home instead of taking the next case.
+            gate.owed -= 1
+            gate.off.append(server)
+            gate.on_duty -= 1
+            staff_log.append((now, gate.role, gate.on_duty))
+            return
+        entry = gate.pop()
+        if entry is None:
+            gate.idle.append(server)
+        else:
+            serve(gate, server, entry, now)
+
+    def finish_slow(case: int, vs: int, server: int, now: float) -> None:
+        queue, idle, _, route, nxt, _, _ = plan[vs]
+        stage = stages[base[vs]]
+        if stage.role is not None:
+            gate = gates[stage.role]
+            if gate is not None:
+                if gate.preemptive:
+                    del gate.busy[server]
+                release_server(gate, server, now)
+            elif queue:
+                c2, s2, enabled = queue.popleft()
+                d = next(plan[s2][2])
+                log_visit((c2, s2, server, enabled, now, now + d))
+                _Wake(env, d, finish, (c2, s2, server))
+            else:
+                idle.append(server)
+        if stage.split:
+            offset = vs - stage.id
+            assert stage.join is not None
+            pending_join[(case, stage.join + offset)] = len(stage.split)
+            for branch in stage.split:
+                enter(case, branch + offset, now)
+            return
+        if route is not None:
+            nxt = next(route)
+        if nxt == EXIT:
+            depart(case, now, COMPLETED)
+        else:
+            enter(case, nxt, now)
+
+    def release(stage_id: int, now: float) -> None:
+        buffer = batches[stage_id]
+        batches[stage_id] = []
+        for case, vs, enabled in buffer:
+            enter_stage(case, vs, enabled, now)
+
+    def on_schedule(event: Event) -> None:
+        stage_id, times = event._value
+        release(stage_id, env._now)
+        _Wake(env, next(times) - env._now, on_schedule, (stage_id, times))
+
+    def on_shift(event: Event) -> None:
+        gate, value, changes = event._value
+        now = env._now
+        target = int(value)
+        diff = target - gate.target
+        gate.target = target
+        before = gate.on_duty
+        if diff > 0:
+            cancelled = min(diff, gate.owed)
+            gate.owed -= cancelled
+            for _ in range(diff - cancelled):
+                gate.on_duty += 1
+                server = gate.off.pop()
+                entry = gate.pop()
+                if entry is None:
+                    gate.idle.append(server)
+                else:
+                    serve(gate, server, entry, now)
+        elif diff < 0:
+            # Idle staff leave now; busy staff finish their case first (then leave).
+            leaving = min(-diff, len(gate.idle))
+            for _ in range(leaving):
+                gate.off.append(gate.idle.pop())
+            gate.on_duty -= leaving
+            gate.owed += -diff - leaving
+        if gate.on_duty != before:
+            staff_log.append((now, gate.role, gate.on_duty))
+        following = next(changes, None)
+        if following is not None:
+            _Wake(env, following[0] - now, on_shift, (gate, following[1], changes))
+
+    type_draws: Iterator[Any] | None = None
+    if many_types:
+        shares = np.cumsum([t.share for t in types])
+        shares = shares / shares[-1]
+        shares[-1] = np.inf
+        type_draws = uniform_blocks(
+            generator(seed, replication, "case_type"),
+            lambda u: np.searchsorted(shares, u, side="right"),
+        )
+    interarrival = _arrival_delays(model, generator(seed, replication, "arrivals"))
+
     def arrive(event: Event) -> None:
         nonlocal counted
         now = env._now
         case = len(arrival)
         arrival.append(now)
         completion.append(nan)
-        enter(case, start_stage, now)
+        left.append(nan)
+        outcome.append(OPEN)
+        ctype = next(type_draws) if type_draws is not None else 0
+        case_type.append(ctype)
+        enter(case, start_stage + ctype * n, now)
         if cases_after_warmup is not None and now >= warmup:
             counted += 1
             if counted >= cases_after_warmup:
@@ -205,6 +561,17 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         _Wake(env, next(interarrival), arrive, None)
 
     _Wake(env, next(interarrival), arrive, None)
+    limit = horizon if horizon is not None else 1e300
+    for gate, role in zip(gates, model.roles, strict=True):
+        if gate is not None and role.shifts is not None:
+            changes = role.shifts.changes(limit)
+            first = next(changes, None)
+            if first is not None:
+                _Wake(env, first[0], on_shift, (gate, first[1], changes))
+    for stage in stages:
+        if stage.batch is not None and stage.batch.times:
+            times = _release_times(stage.batch, model)
+            _Wake(env, next(times), on_schedule, (stage.id, times))
 
     # Run in slices so that the event guard can stop a runaway replication.
     truncated = False
@@ -220,7 +587,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         end_time = float(env.now)
     else:
         assert cases_after_warmup is not None
-        step = max(model.interarrival.mean * max(cases_after_warmup, 1) / 64, 1e-9)
+        step = max(max(cases_after_warmup, 1) / model.arrival_rate / 64, 1e-9)
         # Until every case has arrived and left; SimPy's own `until` events keep the schedule
         # non-empty, so the stop condition is counted, not read off the event queue.
         while counted < cases_after_warmup or len(exits) < len(arrival):
@@ -230,11 +597,26 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 break
         end_time = float(env.now) if truncated else exits[-1]
 
+    # Visits still waiting: in role queues, gates (not preempted ones: they have a row) and
+    # batch buffers.
     visits += [(c, s, -1, e, nan, nan) for q in queues for (c, s, e) in q]
+    for gate in gates:
+        if gate is not None:
+            for level in gate.levels:
+                visits += [(e[0], e[1], -1, e[2], nan, nan) for e in level if e[3] and e[6] < 0]
+    for buffer in batches:
+        visits += [(c, s, -1, e, nan, nan) for (c, s, e) in buffer]
     table = np.fromiter(
         itertools.chain.from_iterable(visits), dtype=np.float64, count=6 * len(visits)
     ).reshape(-1, 6)
+    pause = np.zeros(len(visits))
+    for row, total in suspended.items():
+        pause[row] = total
+    for row, since in suspended_since.items():
+        pause[row] += max(end_time - since, 0.0)
     if table.size:
+        if many_types:
+            table[:, 1] %= n
         started_late = table[:, 4] > end_time
         table[started_late, 4] = nan
         # A horizon stops before events due exactly at it: such visits have not finished. A
@@ -245,11 +627,20 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         table[unfinished, 5] = nan
         # A visit that has not started has no server yet.
         table[started_late, 2] = -1
+    left_arr = np.asarray(left, dtype=np.float64)
+    out = np.asarray(outcome, dtype=np.int8)
+    comp = np.asarray(completion, dtype=np.float64)
+    staff = np.asarray(staff_log, dtype=np.float64).reshape(-1, 3)
     return SimLog(
         visits=table,
         arrival=np.asarray(arrival, dtype=np.float64),
-        completion=np.asarray(completion, dtype=np.float64),
+        completion=comp,
         end_time=end_time,
         truncated=truncated,
         replication=replication,
+        case_type=np.asarray(case_type, dtype=np.int64),
+        outcome=out,
+        left=left_arr,
+        suspended=pause,
+        staff=staff[staff[:, 0] <= end_time],
     )

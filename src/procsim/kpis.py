@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Entity = Literal["", "stage", "role", "sla"]
+Entity = Literal["", "stage", "role", "sla", "case_type"]
 UnitKind = Literal["time", "cases", "per_day", "share", "money"]
 
 
@@ -22,7 +22,8 @@ class Kpi:
     name
         Column value in the ``metric`` column of the tidy tables.
     entity
-        What one value refers to: the whole process (""), a stage, a role or an SLA.
+        What one value refers to: the whole process (""), a stage, a role, an SLA or a case
+        type.
     unit
         ``time`` (process time unit), ``cases``, ``per_day`` (cases per day), ``share`` (0..1)
         or ``money`` (per the cost unit of the roles).
@@ -46,6 +47,9 @@ CATALOGUE: dict[str, Kpi] = {
         Kpi("arrived", "", "cases", "cases arrived", None),
         Kpi("completed", "", "cases", "cases completed", "higher"),
         Kpi("open", "", "cases", "cases still open at the end", "lower"),
+        Kpi("abandoned", "", "cases", "cases that gave up waiting", "lower"),
+        Kpi("balked", "", "cases", "cases turned away (queue full)", "lower"),
+        Kpi("abandonment_rate", "", "share", "abandoned or turned away", "lower"),
         Kpi("cycle_time_mean", "", "time", "cycle time, mean", "lower"),
         Kpi("cycle_time_p50", "", "time", "cycle time, median", "lower"),
         Kpi("cycle_time_p90", "", "time", "cycle time, P90", "lower"),
@@ -63,6 +67,13 @@ CATALOGUE: dict[str, Kpi] = {
         Kpi("visits_per_case", "stage", "cases", "visits per case", None),
         Kpi("time_share", "stage", "share", "share of cycle time", None),
         Kpi("utilization", "role", "share", "utilization", None),
+        Kpi("staff_cost_per_day", "role", "money", "staff cost per day", "lower"),
+        Kpi("type_arrived", "case_type", "cases", "cases arrived", None),
+        Kpi("type_completed", "case_type", "cases", "cases completed", "higher"),
+        Kpi("type_abandonment_rate", "case_type", "share", "abandoned or turned away", "lower"),
+        Kpi("type_cycle_time_mean", "case_type", "time", "cycle time, mean", "lower"),
+        Kpi("type_cycle_time_p90", "case_type", "time", "cycle time, P90", "lower"),
+        Kpi("type_wait_mean", "case_type", "time", "time spent waiting, mean", "lower"),
     ]
 }
 
@@ -76,7 +87,9 @@ HEADLINE: tuple[str, ...] = (
     "cycle_time_p90",
     "cycle_time_p95",
     "wip_mean",
+    "abandonment_rate",
     "sla_attainment",
+    "type_cycle_time_mean",
     "utilization",
     "first_pass_yield",
     "cycle_efficiency",

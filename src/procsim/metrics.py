@@ -8,13 +8,14 @@ warm-up are excluded from case KPIs, and time averages (WIP, utilization, cost) 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from procsim.engine import SimLog
-from procsim.model import Anchor, Model
+from procsim.engine import COMPLETED, OUTCOMES, SimLog
+from procsim.model import Anchor, Model, Sla
 from procsim.units import UNIT_HOURS, per_day
 
 #: Columns of the visit log; the first five are those of a real event log.
@@ -26,8 +27,17 @@ VISIT_COLUMNS = (
     "resource",
     "role",
     "enabled_time",
+    "suspended_time",
 )
-CASE_COLUMNS = ("case_id", "arrival_time", "completion_time")
+CASE_COLUMNS = (
+    "case_id",
+    "arrival_time",
+    "completion_time",
+    "case_type",
+    "outcome",
+    "left_time",
+)
+STAFF_COLUMNS = ("time", "role", "on_duty")
 KPI_COLUMNS = ("replication", "metric", "entity", "value")
 
 
@@ -39,17 +49,24 @@ class EventLog:
     ----------
     visits
         One row per stage visit: ``case_id, activity, start_time, end_time, resource, role,
-        enabled_time`` (times as floats in the process time unit; NaN where not yet happened).
+        enabled_time, suspended_time`` (times as floats in the process time unit; NaN where not
+        yet happened; ``suspended_time`` is time interrupted by higher-priority work).
     cases
-        One row per case: ``case_id, arrival_time, completion_time`` (NaN while open).
+        One row per case: ``case_id, arrival_time, completion_time`` (NaN unless completed),
+        and optionally ``case_type``, ``outcome`` (open, completed, abandoned, balked) and
+        ``left_time`` (when the case left, however it left).
     start, end
         The measurement window.
+    staff
+        Head count on duty per role from each ``time`` on (``time, role, on_duty``); None means
+        the model's constant head counts.
     """
 
     visits: pd.DataFrame
     cases: pd.DataFrame
     start: float
     end: float
+    staff: pd.DataFrame | None = None
 
 
 def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
@@ -75,16 +92,71 @@ def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
             "resource": resource.astype(object),
             "role": pd.Categorical(role_col, categories=[*model.role_names, ""]),
             "enabled_time": v[:, 3],
+            "suspended_time": log.suspended if log.suspended is not None else np.zeros(len(v)),
         }
     )
+    n_cases = len(log.arrival)
+    completed = ~np.isnan(log.completion)
+    case_type = log.case_type if log.case_type is not None else np.zeros(n_cases, np.int64)
+    outcome = log.outcome if log.outcome is not None else completed.astype(np.int64) * COMPLETED
+    left = log.left if log.left is not None else log.completion
+    staff_log = log.staff
+    if staff_log is None:
+        staff_log = np.array([(0.0, r.id, r.servers) for r in model.roles]).reshape(-1, 3)
     cases = pd.DataFrame(
         {
             "case_id": np.arange(len(log.arrival), dtype=np.int64),
             "arrival_time": log.arrival,
             "completion_time": log.completion,
+            "case_type": pd.Categorical.from_codes(
+                case_type, categories=pd.Index(list(model.type_names))
+            ),
+            "outcome": pd.Categorical.from_codes(
+                outcome.astype(np.int64), categories=pd.Index(list(OUTCOMES))
+            ),
+            "left_time": left,
         }
     )
-    return EventLog(visits, cases, warmup, log.end_time)
+    staff = pd.DataFrame(
+        {
+            "time": staff_log[:, 0],
+            "role": pd.Categorical.from_codes(
+                staff_log[:, 1].astype(np.int64), categories=pd.Index(list(model.role_names))
+            ),
+            "on_duty": staff_log[:, 2],
+        }
+    )
+    return EventLog(visits, cases, warmup, log.end_time, staff)
+
+
+def _outcomes(cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome labels and leaving times; a real log without them has completed or open cases."""
+    comp = cases["completion_time"].to_numpy(dtype=float)
+    if "outcome" in cases:
+        outcome = cases["outcome"].astype(str).to_numpy()
+        left = cases["left_time"].to_numpy(dtype=float)
+    else:
+        outcome = np.where(np.isnan(comp), "open", OUTCOMES[COMPLETED])
+        left = comp
+    return outcome, left
+
+
+def staffed_time(elog: EventLog, model: Model) -> dict[str, float]:
+    """Person-time on duty per role inside the measurement window (idle time included)."""
+    w0, w1 = elog.start, elog.end
+    span = max(w1 - w0, 0.0)
+    out = {r.name: r.servers * span for r in model.roles}
+    if elog.staff is None or elog.staff.empty:
+        return out
+    for role, sub in elog.staff.groupby("role", observed=True):
+        times = sub["time"].to_numpy(dtype=float)
+        level = sub["on_duty"].to_numpy(dtype=float)
+        order = np.argsort(times, kind="stable")
+        times, level = times[order], level[order]
+        ends = np.r_[times[1:], np.inf]
+        overlap = np.clip(np.minimum(ends, w1) - np.maximum(times, w0), 0, None)
+        out[str(role)] = float((overlap * level).sum())
+    return out
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
@@ -120,24 +192,33 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     cases = elog.cases
     arr = cases["arrival_time"].to_numpy()
     comp = cases["completion_time"].to_numpy()
+    outcome, left = _outcomes(cases)
     in_scope = (arr >= w0) & (arr < w1)
     done = in_scope & ~np.isnan(comp)
     cycle = (comp - arr)[done]
     arrived, completed = int(in_scope.sum()), int(done.sum())
+    abandoned = int((in_scope & (outcome == "abandoned")).sum())
+    balked = int((in_scope & (outcome == "balked")).sum())
     completions_in_window = int(((comp >= w0) & (comp <= w1)).sum())
 
     rows += [
         ("arrived", "", arrived),
         ("completed", "", completed),
-        ("open", "", arrived - completed),
+        ("open", "", arrived - completed - abandoned - balked),
         ("throughput_per_day", "", completions_in_window / days if days else float("nan")),
         ("cycle_time_mean", "", _mean(cycle)),
         ("cycle_time_p50", "", _quantile(cycle, 0.5)),
         ("cycle_time_p90", "", _quantile(cycle, 0.9)),
         ("cycle_time_p95", "", _quantile(cycle, 0.95)),
     ]
+    if any(s.patience is not None or s.queue_capacity is not None for s in model.stages):
+        rows += [
+            ("abandoned", "", abandoned),
+            ("balked", "", balked),
+            ("abandonment_rate", "", (abandoned + balked) / arrived if arrived else math.nan),
+        ]
     # Time-average WIP: each case contributes its time in the system inside the window.
-    ends = np.where(np.isnan(comp), w1, comp)
+    ends = np.where(np.isnan(left), w1, left)
     overlap = np.clip(np.minimum(ends, w1) - np.maximum(arr, w0), 0, None)
     rows.append(("wip_mean", "", float(overlap.sum() / span) if span else float("nan")))
 
@@ -157,7 +238,7 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
 
     value_adding = [s.name for s in model.stages if s.value == "value_adding"]
     va = v_done[v_done["activity"].isin(value_adding)]
-    va_time = float((va["end_time"] - va["start_time"]).sum())
+    va_time = float((va["end_time"] - va["start_time"] - _suspended(va)).sum())
     rows.append(
         (
             "cycle_efficiency",
@@ -166,14 +247,16 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
         )
     )
 
-    # Cost: paid staff time in the window (idle time is paid too) plus per-visit stage costs.
-    hours = span * UNIT_HOURS[model.time_unit] / UNIT_HOURS["hours"]
-    staff_cost = sum(r.servers * r.cost_per_hour for r in model.roles) * hours
+    # Cost: paid staff time in the window (idle time is paid too, shifts as worked) plus
+    # per-visit stage costs.
+    staffed = staffed_time(elog, model)
+    to_hours = UNIT_HOURS[model.time_unit] / UNIT_HOURS["hours"]
+    staff_cost = {r.name: staffed[r.name] * to_hours * r.cost_per_hour for r in model.roles}
     stage_cost = {s.name: s.cost for s in model.stages}
     started = visits["start_time"].to_numpy()
     started_in_window = visits[(started >= w0) & (started <= w1)]
     visit_cost = float(started_in_window["activity"].map(stage_cost).astype(float).sum())
-    total_cost = staff_cost + visit_cost
+    total_cost = sum(staff_cost.values()) + visit_cost
     rows.append(("cost_per_day", "", total_cost / days if days else float("nan")))
     rows.append(
         (
@@ -182,10 +265,16 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
             total_cost / completions_in_window if completions_in_window else float("nan"),
         )
     )
+    for role in model.roles:
+        rows.append(
+            ("staff_cost_per_day", role.name, staff_cost[role.name] / days if days else math.nan)
+        )
 
     rows += _stage_rows(v_scope, v_done, model, arrived, float(cycle.sum()))
-    rows += _role_rows(visits, model, w0, w1)
+    rows += _role_rows(visits, model, w0, w1, staffed)
     rows += _sla_rows(cases[in_scope], v_scope, model, w1)
+    if len(model.case_types) > 1 and "case_type" in cases:
+        rows += _type_rows(cases, v_done, in_scope, done, outcome)
     out = pd.DataFrame(rows, columns=["metric", "entity", "value"])
     out.insert(0, "replication", replication)
     out["value"] = out["value"].astype(float)
@@ -197,7 +286,7 @@ def _stage_rows(
 ) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
     wait = (v_scope["start_time"] - v_scope["enabled_time"]).to_numpy()
-    proc = (v_scope["end_time"] - v_scope["start_time"]).to_numpy()
+    proc = (v_scope["end_time"] - v_scope["start_time"]).to_numpy() - _suspended(v_scope)
     act = v_scope["activity"].cat.codes.to_numpy()
     sojourn = (v_done["end_time"] - v_done["enabled_time"]).to_numpy()
     act_done = v_done["activity"].cat.codes.to_numpy()
@@ -224,22 +313,64 @@ def _stage_rows(
     return rows
 
 
+def _suspended(visits: pd.DataFrame) -> np.ndarray:
+    """Time each visit was interrupted (zeros for a log without preemption)."""
+    if "suspended_time" in visits:
+        return visits["suspended_time"].to_numpy(dtype=float)
+    return np.zeros(len(visits))
+
+
 def _role_rows(
-    visits: pd.DataFrame, model: Model, w0: float, w1: float
+    visits: pd.DataFrame, model: Model, w0: float, w1: float, staffed: dict[str, float]
 ) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
-    span = w1 - w0
     start = visits["start_time"].to_numpy()
     end = visits["end_time"].to_numpy()
     end = np.where(np.isnan(end) & ~np.isnan(start), w1, end)
-    busy = np.clip(np.minimum(end, w1) - np.maximum(start, w0), 0, None)
-    busy = np.nan_to_num(busy)
+    inside = np.clip(np.minimum(end, w1) - np.maximum(start, w0), 0, None)
+    # Interrupted time is not work; a visit partly outside the window keeps its share of it.
+    length = end - start
+    share = np.divide(inside, length, out=np.zeros_like(inside), where=length > 0)
+    busy = np.nan_to_num(inside - share * _suspended(visits))
     role_codes = visits["role"].cat.codes.to_numpy()
     for role in model.roles:
         total = float(busy[role_codes == role.id].sum())
-        rows.append(
-            ("utilization", role.name, total / (role.servers * span) if span > 0 else float("nan"))
-        )
+        available = staffed[role.name]
+        rows.append(("utilization", role.name, total / available if available > 0 else math.nan))
+    return rows
+
+
+def _type_rows(
+    cases: pd.DataFrame,
+    v_done: pd.DataFrame,
+    in_scope: np.ndarray,
+    done: np.ndarray,
+    outcome: np.ndarray,
+) -> list[tuple[str, str, float]]:
+    """Per case type: arrivals, completions, abandonment, cycle time and time spent waiting."""
+    rows: list[tuple[str, str, float]] = []
+    types = cases["case_type"]
+    cycle = (cases["completion_time"] - cases["arrival_time"]).to_numpy()
+    waited = (v_done["start_time"] - v_done["enabled_time"]).groupby(v_done["case_id"]).sum()
+    wait_per_case = cases["case_id"].map(waited).to_numpy(dtype=float)
+    lost = (outcome == "abandoned") | (outcome == "balked")
+    for name in types.cat.categories:
+        is_type = (types == name).to_numpy()
+        scope = in_scope & is_type
+        finished = done & is_type
+        arrived = int(scope.sum())
+        rows += [
+            ("type_arrived", str(name), arrived),
+            ("type_completed", str(name), int(finished.sum())),
+            (
+                "type_abandonment_rate",
+                str(name),
+                float((scope & lost).sum() / arrived) if arrived else math.nan,
+            ),
+            ("type_cycle_time_mean", str(name), _mean(cycle[finished])),
+            ("type_cycle_time_p90", str(name), _quantile(cycle[finished], 0.9)),
+            ("type_wait_mean", str(name), _mean(wait_per_case[finished])),
+        ]
     return rows
 
 
@@ -264,16 +395,35 @@ def _sla_rows(
 ) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
     for sla in model.slas:
-        t0 = _anchor_times(sla.start, cases, visits)
-        t1 = _anchor_times(sla.end, cases, visits)
+        scope = cases
+        if sla.case_types is not None and "case_type" in cases:
+            names = [model.type_names[i] for i in sla.case_types]
+            scope = cases[cases["case_type"].isin(names).to_numpy()]
+        t0 = _anchor_times(sla.start, scope, visits)
+        t1 = _anchor_times(sla.end, scope, visits)
         known = ~np.isnan(t0) & ~np.isnan(t1)
-        met = known & (t1 - t0 <= sla.within + 1e-12)
+        elapsed = _elapsed(sla, model, t0, np.where(known, t1, end_time))
+        met = known & (elapsed <= sla.within + 1e-12)
         # Still waiting for the end moment but already late: a miss, not "unknown". Cases
-        # already complete that never reach the end moment do not count (SLA not applicable).
-        open_case = np.isnan(cases["completion_time"].to_numpy())
-        late_open = ~known & ~np.isnan(t0) & open_case & (end_time - t0 > sla.within)
-        counted = int(known.sum() + late_open.sum())
+        # that left without reaching the end moment do not count (SLA not applicable), except
+        # those that gave up waiting, which missed it.
+        outcome, _ = _outcomes(scope)
+        open_case = outcome == "open"
+        gave_up = (outcome == "abandoned") | (outcome == "balked")
+        late_open = ~known & ~np.isnan(t0) & open_case & (elapsed > sla.within)
+        missed = ~known & ~np.isnan(t0) & gave_up
+        counted = int(known.sum() + late_open.sum() + missed.sum())
         rows.append(
             ("sla_attainment", sla.name, float(met.sum() / counted) if counted else float("nan"))
         )
     return rows
+
+
+def _elapsed(sla: Sla, model: Model, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+    """Time from ``t0`` to ``t1`` on the SLA's clock (calendar or business hours)."""
+    if sla.clock == "business" and model.business_hours is not None:
+        hours = model.business_hours
+        safe0, safe1 = np.nan_to_num(t0), np.nan_to_num(t1)
+        out = hours.integral(safe1) - hours.integral(safe0)
+        return np.asarray(np.where(np.isnan(t0) | np.isnan(t1), np.nan, out))
+    return np.asarray(t1 - t0)

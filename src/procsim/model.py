@@ -7,17 +7,37 @@ engine. Nothing here imports SimPy or Hydra, so a notebook can build and inspect
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from procsim.distributions import Distribution
+
+if TYPE_CHECKING:
+    from procsim.calendar import Calendar, WeeklyProfile
 
 #: Successor id that means "the case leaves the process".
 EXIT = -1
 
 ValueClass = Literal["value_adding", "necessary", "waste"]
 VALUE_CLASSES: tuple[str, ...] = ("value_adding", "necessary", "waste")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Work at a stage is released in batches: on a weekly schedule, at a size, or both.
+
+    Attributes
+    ----------
+    times
+        Release moments as hours since Monday 00:00 (e.g. 113.0 for Thursday 17:00), repeated
+        every week and skipped on closed days; empty for size-only batching.
+    size
+        Release as soon as this many cases wait (None: only on the schedule).
+    """
+
+    times: tuple[float, ...] = ()
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,17 +71,89 @@ class Stage:
     value: ValueClass = "necessary"
     cost: float = 0.0
     description: str = ""
+    split: tuple[int, ...] = ()
+    join: int | None = None
+    patience: Distribution | None = None
+    queue_capacity: int | None = None
+    batch: Batch | None = None
+    handoff: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """True when the engine's fast path handles the stage (no split, patience or batch)."""
+        return (
+            not self.split
+            and self.patience is None
+            and self.queue_capacity is None
+            and (self.batch is None)
+        )
 
 
 @dataclass(frozen=True)
 class Role:
-    """A group of interchangeable staff with a head count and an hourly cost."""
+    """A group of interchangeable staff with a head count and an hourly cost.
+
+    Attributes
+    ----------
+    servers
+        Head count; with shifts, the largest head count on duty at any time.
+    shifts
+        Head count by time of week (None: ``servers`` all the time).
+    preemptive
+        Whether a higher-priority case interrupts a lower-priority one in service (which
+        resumes later where it left off); otherwise priorities only order the queue.
+    """
 
     id: int
     name: str
     servers: int
     cost_per_hour: float = 0.0
     description: str = ""
+    shifts: WeeklyProfile | None = None
+    preemptive: bool = False
+
+    def mean_servers(self) -> float:
+        """Average head count on duty over an ordinary week."""
+        if self.shifts is None:
+            return float(self.servers)
+        return self.shifts.per_week / (168.0 / self.shifts.calendar.hours_per_unit)
+
+
+@dataclass(frozen=True)
+class CaseType:
+    """A kind of case with its share of arrivals, priority and stage overrides.
+
+    Attributes
+    ----------
+    share
+        Fraction of arrivals of this type.
+    priority
+        Higher is served first at every role (FIFO within a priority).
+    durations
+        Stage id -> duration for this type (other stages use the stage's own).
+    routing
+        Stage id -> ``(successors, probabilities)`` for this type.
+    """
+
+    id: int
+    name: str
+    share: float
+    priority: int = 0
+    durations: dict[int, Distribution] = field(default_factory=dict)
+    routing: dict[int, tuple[tuple[int, ...], tuple[float, ...]]] = field(default_factory=dict)
+    description: str = ""
+
+    def successors(self, stage: Stage) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        """This type's routing after ``stage``."""
+        return self.routing.get(stage.id, (stage.successors, stage.probabilities))
+
+    def duration(self, stage: Stage) -> Distribution:
+        """This type's duration at ``stage``."""
+        return self.durations.get(stage.id, stage.duration)
+
+
+#: The single case type of a process that defines none.
+DEFAULT_TYPE = CaseType(0, "", 1.0)
 
 
 @dataclass(frozen=True)
@@ -88,6 +180,8 @@ class Sla:
     end: Anchor
     target: float | None = None
     description: str = ""
+    clock: Literal["calendar", "business"] = "calendar"
+    case_types: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -177,11 +271,19 @@ class Model:
     start
         Id of the stage every case starts at.
     interarrival
-        Time between consecutive arrivals.
+        Time between consecutive arrivals (None when ``arrival_profile`` is given).
     slas, targets
         Service levels and KPI targets, evaluated by the metrics and stats stages.
     warnings
         Non-fatal findings (e.g. offered load >= 1), reported with the results.
+    arrival_profile
+        Arrival rate (cases per time unit) by time of week: a non-homogeneous Poisson process.
+    case_types
+        Kinds of case with their mix; one unnamed type when the process defines none.
+    calendar
+        Maps simulation time to dates (time 0 is the calendar's start) and knows closed days.
+    business_hours
+        1 inside business hours, 0 outside: the clock of SLAs with ``clock: business``.
     """
 
     name: str
@@ -190,10 +292,14 @@ class Model:
     stages: tuple[Stage, ...]
     roles: tuple[Role, ...]
     start: int
-    interarrival: Distribution
+    interarrival: Distribution | None
     slas: tuple[Sla, ...] = ()
     targets: tuple[Target, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    arrival_profile: WeeklyProfile | None = None
+    case_types: tuple[CaseType, ...] = (DEFAULT_TYPE,)
+    calendar: Calendar | None = None
+    business_hours: WeeklyProfile | None = None
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -206,30 +312,63 @@ class Model:
         return tuple(r.name for r in self.roles)
 
     @property
+    def type_names(self) -> tuple[str, ...]:
+        """Case type names by id ("" for the single type of a process without types)."""
+        return tuple(t.name for t in self.case_types)
+
+    @property
     def arrival_rate(self) -> float:
-        """Cases per time unit."""
+        """Cases per time unit (averaged over an ordinary week for a rate profile)."""
+        if self.arrival_profile is not None:
+            week = 168.0 / self.arrival_profile.calendar.hours_per_unit
+            return float(self.arrival_profile.per_week / week)
+        assert self.interarrival is not None
         return 1.0 / self.interarrival.mean
 
-    def visit_ratios(self) -> np.ndarray:
-        """Expected visits per case to each stage, from the traffic equations ``v = e + vP``."""
+    def visit_ratios(self, case_type: CaseType | None = None) -> np.ndarray:
+        """Expected visits per case to each stage, from the traffic equations ``v = e + vP``.
+
+        Without ``case_type``: averaged over the case mix. A parallel split sends one token
+        down every branch; the join is entered once per split.
+        """
+        if case_type is None:
+            return np.asarray(
+                np.sum([t.share * self.visit_ratios(t) for t in self.case_types], axis=0)
+            )
         n = len(self.stages)
         routing = np.zeros((n, n))
         for stage in self.stages:
-            for succ, prob in zip(stage.successors, stage.probabilities, strict=True):
-                if succ != EXIT:
-                    routing[stage.id, succ] += prob
+            if stage.split:
+                for branch in stage.split:
+                    routing[stage.id, branch] += 1.0
+                continue
+            succ, probs = case_type.successors(stage)
+            for target, prob in zip(succ, probs, strict=True):
+                if target != EXIT:
+                    routing[stage.id, target] += prob
+        # A join receives one token per branch but is entered once.
+        for stage in self.stages:
+            if stage.split and stage.join is not None:
+                routing[:, stage.join] /= len(stage.split)
         entry = np.zeros(n)
         entry[self.start] = 1.0
         return np.linalg.solve(np.eye(n) - routing.T, entry)
 
+    def work_per_case(self) -> dict[str, float]:
+        """Expected work per arriving case for each role (time units), over the case mix."""
+        work = dict.fromkeys(self.role_names, 0.0)
+        for ctype in self.case_types:
+            visits = self.visit_ratios(ctype)
+            for stage in self.stages:
+                if stage.role is not None:
+                    role = self.roles[stage.role].name
+                    work[role] += float(ctype.share * visits[stage.id] * ctype.duration(stage).mean)
+        return work
+
     def offered_load(self) -> dict[str, float]:
-        """Offered load per role: arrival rate x visits x mean duration / head count."""
-        visits = self.visit_ratios()
-        load = dict.fromkeys(self.role_names, 0.0)
-        for stage in self.stages:
-            if stage.role is not None:
-                role = self.roles[stage.role]
-                load[role.name] += float(
-                    self.arrival_rate * visits[stage.id] * stage.duration.mean / role.servers
-                )
-        return load
+        """Offered load per role: arrival rate x work per case / average head count."""
+        work = self.work_per_case()
+        return {
+            role.name: self.arrival_rate * work[role.name] / role.mean_servers()
+            for role in self.roles
+        }

@@ -9,17 +9,23 @@ unused role) become the model's warnings.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
+from procsim.calendar import (
+    Calendar,
+    WeeklyProfile,
+    parse_calendar,
+    parse_hours,
+    parse_rate_profile,
+    parse_shifts,
+)
+from procsim.collect import Collector, short
 from procsim.distributions import Distribution, parse_distribution
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.kpis import CATALOGUE
 from procsim.model import (
-    EXIT,
     INTERNAL_RUN_FIELDS,
-    VALUE_CLASSES,
     Anchor,
     Model,
     Role,
@@ -27,132 +33,29 @@ from procsim.model import (
     Sla,
     Stage,
     Target,
-    ValueClass,
 )
-from procsim.units import UNIT_HOURS, canonical_unit, parse_time
+from procsim.units import UNIT_HOURS, canonical_unit
+from procsim.validate_flow import EXIT_NAMES, Handoffs, build_case_types, build_stage, check_graph
 
 #: Keys of the model sections, as the analyst writes them.
-MODEL_SECTIONS = ("process", "roles", "staffing", "arrivals", "sla", "targets")
-PROCESS_KEYS = ("name", "description", "time_unit", "start", "stages")
-STAGE_KEYS = ("role", "duration", "next", "value", "cost", "description")
-ROLE_KEYS = ("cost_per_hour", "description")
-ARRIVAL_KEYS = ("interarrival",)
-SLA_KEYS = ("within", "from", "to", "target", "description")
+MODEL_SECTIONS = ("process", "roles", "staffing", "arrivals", "case_types", "sla", "targets")
+PROCESS_KEYS = (
+    "name",
+    "description",
+    "time_unit",
+    "start",
+    "stages",
+    "calendar",
+    "business_hours",
+)
+ROLE_KEYS = ("cost_per_hour", "description", "preemptive")
+STAFFING_KEYS = ("shifts",)
+ARRIVAL_KEYS = ("interarrival", "rate")
+SLA_KEYS = ("within", "from", "to", "target", "description", "clock", "types")
 TARGET_KEYS = ("kpi", "of", "max", "min")
 RUN_KEYS = tuple(
     f.name for f in dataclasses.fields(RunSettings) if f.name not in INTERNAL_RUN_FIELDS
 )
-EXIT_NAMES = ("end", "exit")
-
-_PROB_TOL = 1e-6
-
-
-class _Collector:
-    """Accumulates issues while walking a config."""
-
-    def __init__(self, provenance: Mapping[str, str] | None = None) -> None:
-        self.issues: list[Issue] = []
-        self.provenance = dict(provenance or {})
-
-    def add(
-        self, path: str, message: str, expected: str = "", got: str = "", hint: str = ""
-    ) -> None:
-        self.issues.append(Issue(path, message, expected, got, hint))
-
-    def mapping(
-        self,
-        value: object,
-        path: str,
-        *,
-        required: bool = True,
-        allowed: tuple[str, ...] | None = None,
-        example: str = "",
-    ) -> dict[str, Any]:
-        """Check a mapping (and its keys); return it, or {} when it is not one."""
-        if value is None:
-            if required:
-                self.add(
-                    path,
-                    "missing",
-                    "a mapping" + (f" such as {example}" if example else ""),
-                    "nothing",
-                )
-            return {}
-        if not isinstance(value, Mapping):
-            self.add(
-                path,
-                "must be a mapping",
-                "a mapping" + (f" such as {example}" if example else ""),
-                f"{type(value).__name__} {_short(value)}",
-            )
-            return {}
-        out = {str(k): v for k, v in value.items()}
-        if allowed is not None:
-            for key in out:
-                if key not in allowed:
-                    self.add(
-                        f"{path}.{key}",
-                        "unknown key",
-                        "one of " + ", ".join(allowed),
-                        repr(key),
-                        did_you_mean(key, allowed),
-                    )
-        return out
-
-    def number(
-        self,
-        value: object,
-        path: str,
-        *,
-        minimum: float | None = None,
-        strict: bool = False,
-        integer: bool = False,
-        time_unit: str | None = None,
-        what: str = "a number",
-    ) -> float | None:
-        """Check a number (or a time string when ``time_unit`` is given) against a minimum."""
-        number: float | None = None
-        if isinstance(value, bool):
-            number = None
-        elif isinstance(value, int | float):
-            number = float(value)
-        elif isinstance(value, str) and time_unit is not None:
-            try:
-                number = parse_time(value, time_unit)
-            except ValueError:
-                number = None
-        if number is None or not math.isfinite(number):
-            expected = what + (" or a time such as '24h'" if time_unit else "")
-            self.add(
-                path, "not a valid number", expected, f"{type(value).__name__} {_short(value)}"
-            )
-            return None
-        if integer and not float(number).is_integer():
-            self.add(path, "must be a whole number", "an integer", _short(value))
-            return None
-        if minimum is not None and (number < minimum or (strict and number == minimum)):
-            op = ">" if strict else ">="
-            self.add(
-                path,
-                f"out of range ({op} {minimum:g} required)",
-                f"{what} {op} {minimum:g}",
-                _short(value),
-            )
-            return None
-        return number
-
-    def text(self, value: object, path: str, default: str = "") -> str:
-        if value is None:
-            return default
-        if not isinstance(value, str):
-            self.add(path, "must be text", "a string", f"{type(value).__name__} {_short(value)}")
-            return default
-        return value
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def validate(
@@ -184,7 +87,7 @@ def validate(
     ModelError
         With every problem found, each with its path and a hint.
     """
-    c = _Collector(provenance)
+    c = Collector(provenance)
     model = _build_model(config, c)
     run = _build_run(config.get("run"), c, model.time_unit if model else "hours")
     if c.issues or model is None:
@@ -211,14 +114,14 @@ def validate_model(
     context: str = "the configuration",
 ) -> Model:
     """Like :func:`validate` for the model alone (no ``run`` section needed)."""
-    c = _Collector(provenance)
+    c = Collector(provenance)
     model = _build_model(config, c)
     if c.issues or model is None:
         raise ModelError(c.issues, context)
     return model
 
 
-def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
+def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
     raw = c.mapping(value, "run", required=False, allowed=RUN_KEYS)
     defaults = RunSettings()
     values: dict[str, Any] = {}
@@ -263,7 +166,7 @@ def _build_run(value: object, c: _Collector, unit: str) -> RunSettings:
     return dataclasses.replace(defaults, **values)
 
 
-def _build_precision(raw: dict[str, Any], values: dict[str, Any], c: _Collector) -> None:
+def _build_precision(raw: dict[str, Any], values: dict[str, Any], c: Collector) -> None:
     if raw.get("precision") is not None:
         got = c.number(raw["precision"], "run.precision", minimum=0, strict=True, what="a share")
         if got is not None and got >= 1:
@@ -289,7 +192,7 @@ def _build_precision(raw: dict[str, Any], values: dict[str, Any], c: _Collector)
                 "run.precision_kpis",
                 "must be a list of KPI names",
                 "e.g. [cycle_time_mean, 'sla_attainment:resolution_24h']",
-                _short(kpis),
+                short(kpis),
             )
         else:
             for item in items:
@@ -305,7 +208,7 @@ def _build_precision(raw: dict[str, Any], values: dict[str, Any], c: _Collector)
             values["precision_kpis"] = tuple(items)
 
 
-def _build_model(config: object, c: _Collector) -> Model | None:
+def _build_model(config: object, c: Collector) -> Model | None:
     if not isinstance(config, Mapping):
         c.add("<root>", "the configuration must be a mapping", "a mapping", type(config).__name__)
         return None
@@ -337,23 +240,31 @@ def _build_model(config: object, c: _Collector) -> Model | None:
     roles_cfg = c.mapping(config.get("roles"), "roles", required=False)
     roles_cfg = {k: v for k, v in roles_cfg.items() if v is not None}
 
+    calendar = parse_calendar(
+        proc.get("calendar"), "process.calendar", UNIT_HOURS[unit], c.issues
+    ) or Calendar(hours_per_unit=UNIT_HOURS[unit])
     role_names = list(staffing)
     roles: list[Role] = []
     for rid, name in enumerate(role_names):
-        servers = c.number(
-            staffing[name], f"staffing.{name}", minimum=1, integer=True, what="a head count"
-        )
         rc = c.mapping(roles_cfg.get(name), f"roles.{name}", required=False, allowed=ROLE_KEYS)
         cost = 0.0
         if rc.get("cost_per_hour") is not None:
             cost = c.number(rc["cost_per_hour"], f"roles.{name}.cost_per_hour", minimum=0) or 0.0
+        preemptive = rc.get("preemptive", False)
+        if not isinstance(preemptive, bool):
+            c.add(f"roles.{name}.preemptive", "must be true or false", "a boolean",
+                  short(preemptive))  # fmt: skip
+            preemptive = False
+        servers, shifts = _staffing(staffing[name], f"staffing.{name}", calendar, c)
         roles.append(
             Role(
                 rid,
                 name,
-                int(servers or 1),
+                servers,
                 cost,
                 c.text(rc.get("description"), f"roles.{name}.description"),
+                shifts,
+                preemptive,
             )
         )
     for name in roles_cfg:
@@ -370,13 +281,15 @@ def _build_model(config: object, c: _Collector) -> Model | None:
     sid = {name: i for i, name in enumerate(stage_names)}
     rid_of = {r.name: r.id for r in roles}
     stages: list[Stage] = []
-    used_roles: set[str] = set()
+    handoffs = Handoffs(len(stage_names))
     for name in stage_names:
-        stage = _build_stage(name, stages_raw[name], sid, rid_of, unit, c)
+        stage = build_stage(name, stages_raw[name], sid, rid_of, unit, calendar, handoffs, c)
         if stage is not None:
             stages.append(stage)
-            if stage.role is not None:
-                used_roles.add(role_names[stage.role])
+    complete = len(stages) == len(stage_names)
+    case_types = build_case_types(config.get("case_types"), stages, sid, unit, handoffs, c)
+    stages += handoffs.stages
+    used_roles = {role_names[s.role] for s in stages if s.role is not None}
 
     start_name = proc.get("start")
     start = 0
@@ -404,10 +317,20 @@ def _build_model(config: object, c: _Collector) -> Model | None:
         config.get("arrivals"),
         "arrivals",
         allowed=ARRIVAL_KEYS,
-        example="{interarrival: {dist: expon, mean: 1}}",
+        example="{interarrival: {dist: expon, mean: 1}} or {rate: {mon-fri: 4}}",
     )
     interarrival: Distribution | None = None
-    if "interarrival" in arrivals:
+    profile: WeeklyProfile | None = None
+    has_gap, has_rate = arrivals.get("interarrival") is not None, arrivals.get("rate") is not None
+    if has_gap and has_rate:
+        c.add(
+            "arrivals",
+            "give either an inter-arrival distribution or a rate profile, not both",
+            "interarrival or rate",
+            "both",
+            "remove one with arrivals.<key>: null",
+        )
+    elif has_gap:
         interarrival = parse_distribution(
             arrivals["interarrival"], "arrivals.interarrival", unit, c.issues
         )
@@ -419,23 +342,44 @@ def _build_model(config: object, c: _Collector) -> Model | None:
                 interarrival.describe(),
             )
             interarrival = None
+    elif has_rate:
+        per_hour = parse_rate_profile(arrivals["rate"], "arrivals.rate", calendar, c.issues)
+        # Rates are written per hour; the engine works per time unit.
+        profile = per_hour.scaled(UNIT_HOURS[unit]) if per_hour is not None else None
     elif arrivals or config.get("arrivals") is not None:
         c.add(
             "arrivals.interarrival",
             "missing",
-            "a distribution such as {dist: expon, mean: 1}",
+            "a distribution such as {dist: expon, mean: 1}, or arrivals.rate by hour of week",
             "nothing",
         )
+    business_hours = None
+    if proc.get("business_hours") is not None:
+        business_hours = parse_hours(
+            proc["business_hours"], "process.business_hours", calendar, c.issues
+        )
 
-    slas = _build_slas(config.get("sla"), sid, unit, c)
-    targets = _build_targets(config.get("targets"), slas, stage_names, role_names, unit, c)
+    type_names = [t.name for t in case_types if t.name]
+    slas = _build_slas(config.get("sla"), sid, type_names, business_hours, unit, c)
+    entities = {
+        "stage": [s.name for s in stages],
+        "role": role_names,
+        "sla": [s.name for s in slas],
+        "case_type": type_names,
+    }
+    targets = _build_targets(config.get("targets"), slas, entities, unit, c)
 
-    if c.issues or interarrival is None or len(stages) != len(stage_names):
+    if c.issues or (interarrival is None and profile is None) or not complete:
         return None
     warnings: list[str] = []
-    _check_graph(stages, start, c)
+    check_graph(stages, start, case_types, c)
     if c.issues:
         return None
+    if any(r.preemptive for r in roles) and len({t.priority for t in case_types}) < 2:
+        warnings.append(
+            "roles: preemptive is set but all case types have the same priority, so nothing "
+            "is ever interrupted"
+        )
     for name in role_names:
         if name not in used_roles:
             warnings.append(
@@ -456,18 +400,52 @@ def _build_model(config: object, c: _Collector) -> Model | None:
         interarrival=interarrival,
         slas=tuple(slas),
         targets=tuple(targets),
+        arrival_profile=profile,
+        case_types=tuple(case_types),
+        calendar=calendar,
+        business_hours=business_hours,
     )
+    shifts_used = any(r.shifts is not None for r in roles)
     for role, load in model.offered_load().items():
         if load >= 1:
             warnings.append(
-                f"staffing.{role}: offered load is {load:.2f} per person (>= 1): its queue will "
-                "grow without bound; results depend on the run length. Hint: add staff or "
-                "shorten its stages"
+                f"staffing.{role}: offered load is {load:.2f} per person (>= 1"
+                + (", averaged over the week" if profile is not None or shifts_used else "")
+                + "): its queue will grow without bound; results depend on the run length. "
+                "Hint: add staff or shorten its stages"
             )
     return dataclasses.replace(model, warnings=tuple(warnings))
 
 
-def _time_unit(value: object, c: _Collector) -> str:
+def _staffing(
+    value: object, path: str, calendar: Calendar, c: Collector
+) -> tuple[int, WeeklyProfile | None]:
+    """A head count, or shifts: ``{shifts: [{days: mon-fri, from: "09:00", to: "17:00",
+    count: 3}]}``. Returns the largest head count and the profile (None if constant)."""
+    if isinstance(value, Mapping | list):
+        spec: object = value
+        if isinstance(value, Mapping):
+            raw = c.mapping(value, path, allowed=STAFFING_KEYS, example="{shifts: [...]}")
+            spec = raw.get("shifts")
+            path = f"{path}.shifts"
+            if spec is None:
+                c.add(path, "missing", "a list of shifts", "nothing")
+                return 1, None
+        profile = parse_shifts(spec, path, calendar, c.issues)
+        if profile is None:
+            return 1, None
+        peak = int(max(profile.values))
+        if peak < 1:
+            c.add(path, "nobody is ever on duty", "at least one shift with count >= 1", "none")
+            return 1, None
+        if profile.constant is not None:
+            return int(profile.constant), None
+        return peak, profile
+    servers = c.number(value, path, minimum=1, integer=True, what="a head count or shifts")
+    return int(servers or 1), None
+
+
+def _time_unit(value: object, c: Collector) -> str:
     if value is None:
         return "hours"
     unit = canonical_unit(str(value)) if isinstance(value, str) else None
@@ -476,206 +454,18 @@ def _time_unit(value: object, c: _Collector) -> str:
             "process.time_unit",
             "unknown time unit",
             "one of " + ", ".join(UNIT_HOURS),
-            _short(value),
+            short(value),
             did_you_mean(str(value), UNIT_HOURS),
         )
         return "hours"
     return unit
 
 
-def _build_stage(
-    name: str,
-    raw_value: object,
-    sid: dict[str, int],
-    rid_of: dict[str, int],
-    unit: str,
-    c: _Collector,
-) -> Stage | None:
-    path = f"process.stages.{name}"
-    raw = c.mapping(
-        raw_value,
-        path,
-        allowed=STAGE_KEYS,
-        example="{role: reviewer, duration: {dist: expon, mean: 2}, next: {...}}",
-    )
-    n_before = len(c.issues)
-    role: int | None = None
-    role_name = raw.get("role")
-    if role_name is not None:
-        if not isinstance(role_name, str) or role_name not in rid_of:
-            hint = did_you_mean(str(role_name), rid_of) if rid_of else ""
-            hint = hint or f"add staffing.{role_name}=1"
-            c.add(
-                f"{path}.role",
-                "role has no head count under staffing",
-                "a role listed under staffing (or null for a pure delay)",
-                _short(role_name),
-                hint,
-            )
-        else:
-            role = rid_of[role_name]
-    duration = None
-    if "duration" not in raw or raw["duration"] is None:
-        c.add(
-            f"{path}.duration",
-            "missing",
-            "a distribution such as {dist: expon, mean: 2}",
-            "nothing",
-        )
-    else:
-        duration = parse_distribution(raw["duration"], f"{path}.duration", unit, c.issues)
-
-    successors, probabilities = _build_next(raw.get("next"), path, sid, c)
-    value = raw.get("value", "necessary")
-    if value not in VALUE_CLASSES:
-        c.add(
-            f"{path}.value",
-            "unknown value class",
-            "one of " + ", ".join(VALUE_CLASSES),
-            _short(value),
-            did_you_mean(str(value), VALUE_CLASSES),
-        )
-    cost = 0.0
-    if raw.get("cost") is not None:
-        cost = c.number(raw["cost"], f"{path}.cost", minimum=0) or 0.0
-    description = c.text(raw.get("description"), f"{path}.description")
-    if len(c.issues) > n_before or duration is None:
-        return None
-    return Stage(
-        sid[name],
-        name,
-        role,
-        duration,
-        successors,
-        probabilities,
-        cast(ValueClass, value),
-        cost,
-        description,
-    )
-
-
-def _build_next(
-    value: object, path: str, sid: dict[str, int], c: _Collector
-) -> tuple[tuple[int, ...], tuple[float, ...]]:
-    npath = f"{path}.next"
-    if value is None:
-        return (EXIT,), (1.0,)
-    if isinstance(value, str):
-        value = {value: 1.0}
-    if not isinstance(value, Mapping):
-        c.add(
-            npath,
-            "routing must be a mapping of successor -> probability",
-            "e.g. {delivery: 0.8, drafting: 0.2}, or one stage name",
-            _short(value),
-        )
-        return (), ()
-    edges = {str(k): v for k, v in value.items() if v is not None}  # null removes an edge
-    if not edges:
-        return (EXIT,), (1.0,)
-    succ: list[int] = []
-    probs: list[float] = []
-    ok = True
-    for target, prob in edges.items():
-        p = c.number(prob, f"{npath}.{target}", minimum=0, what="a probability")
-        if p is not None and p > 1:
-            c.add(f"{npath}.{target}", "probability above 1", "a probability in [0, 1]", f"{p:g}")
-            p = None
-        if target in EXIT_NAMES:
-            succ.append(EXIT)
-        elif target in sid:
-            succ.append(sid[target])
-        else:
-            c.add(
-                f"{npath}.{target}",
-                "unknown successor stage",
-                "a stage name, or 'end' to leave the process",
-                repr(target),
-                did_you_mean(target, [*sid, "end"]),
-            )
-            ok = False
-        if p is None:
-            ok = False
-        else:
-            probs.append(p)
-    if not ok:
-        return (), ()
-    total = sum(probs)
-    if abs(total - 1.0) > _PROB_TOL:
-        hint = "make them sum to 1; use 'end' for the share that leaves the process"
-        touched = sorted({scen for p, scen in c.provenance.items() if p.startswith(npath)})
-        if touched:
-            hint = (
-                f"scenario {', '.join(repr(t) for t in touched)} changed this routing; did it "
-                f"forget to remove an old edge? Remove one with '<stage>: null' under {npath}"
-            )
-        c.add(
-            npath,
-            "successor probabilities do not sum to 1",
-            "a sum of 1",
-            f"{total:g} over " + ", ".join(f"{k}={edges[k]}" for k in edges),
-            hint,
-        )
-        return (), ()
-    return tuple(succ), tuple(probs)
-
-
-def _check_graph(stages: list[Stage], start: int, c: _Collector) -> None:
-    n = len(stages)
-    forward: list[set[int]] = [set() for _ in range(n)]
-    reaches_exit = [False] * n
-    for s in stages:
-        for t, p in zip(s.successors, s.probabilities, strict=True):
-            if p <= 0:
-                continue
-            if t == EXIT:
-                reaches_exit[s.id] = True
-            else:
-                forward[s.id].add(t)
-    seen = {start}
-    todo = [start]
-    while todo:
-        for t in forward[todo.pop()]:
-            if t not in seen:
-                seen.add(t)
-                todo.append(t)
-    for s in stages:
-        if s.id not in seen:
-            c.add(
-                f"process.stages.{s.name}",
-                "stage is unreachable from the start stage",
-                f"a path from '{stages[start].name}'",
-                "no route leads here",
-                "route to it from another stage's next, or remove it with null",
-            )
-    # Backward closure from stages that can leave.
-    backward: list[set[int]] = [set() for _ in range(n)]
-    for src in range(n):
-        for t in forward[src]:
-            backward[t].add(src)
-    can_exit = {i for i in range(n) if reaches_exit[i]}
-    todo = list(can_exit)
-    while todo:
-        for prev in backward[todo.pop()]:
-            if prev not in can_exit:
-                can_exit.add(prev)
-                todo.append(prev)
-    for s in stages:
-        if s.id in seen and s.id not in can_exit:
-            c.add(
-                f"process.stages.{s.name}.next",
-                "cases that reach this stage never leave the process",
-                "a route to 'end'",
-                "a closed loop",
-                "give one stage of the loop an 'end' (or exit) probability",
-            )
-
-
-def _anchor(value: object, path: str, default: str, sid: dict[str, int], c: _Collector) -> Anchor:
+def _anchor(value: object, path: str, default: str, sid: dict[str, int], c: Collector) -> Anchor:
     text = default if value is None else value
     if not isinstance(text, str):
         c.add(
-            path, "must be text", "arrival, completion, start:<stage> or end:<stage>", _short(value)
+            path, "must be text", "arrival, completion, start:<stage> or end:<stage>", short(value)
         )
         return Anchor("arrival")
     text = text.strip()
@@ -704,7 +494,14 @@ def _anchor(value: object, path: str, default: str, sid: dict[str, int], c: _Col
     return Anchor("arrival")
 
 
-def _build_slas(value: object, sid: dict[str, int], unit: str, c: _Collector) -> list[Sla]:
+def _build_slas(
+    value: object,
+    sid: dict[str, int],
+    type_names: list[str],
+    business_hours: WeeklyProfile | None,
+    unit: str,
+    c: Collector,
+) -> list[Sla]:
     raw = c.mapping(value, "sla", required=False)
     out: list[Sla] = []
     for name, spec in raw.items():
@@ -731,6 +528,18 @@ def _build_slas(value: object, sid: dict[str, int], unit: str, c: _Collector) ->
                     f"did you mean {target / 100:g}?",
                 )
                 target = None
+        clock = s.get("clock", "calendar")
+        if clock not in ("calendar", "business"):
+            c.add(f"{path}.clock", "unknown clock", "calendar or business", short(clock),
+                  did_you_mean(str(clock), ["calendar", "business"]))  # fmt: skip
+        elif clock == "business" and business_hours is None:
+            c.add(
+                f"{path}.clock",
+                "a business-hours clock needs the process's business hours",
+                "process.business_hours, e.g. {mon-fri: '09:00-17:00'}",
+                "none defined",
+            )
+        types = _sla_types(s.get("types"), f"{path}.types", type_names, c)
         if within is not None:
             out.append(
                 Sla(
@@ -740,20 +549,46 @@ def _build_slas(value: object, sid: dict[str, int], unit: str, c: _Collector) ->
                     end,
                     target,
                     c.text(s.get("description"), f"{path}.description"),
+                    "business" if clock == "business" else "calendar",
+                    types,
                 )
             )
     return out
 
 
+def _sla_types(
+    value: object, path: str, type_names: list[str], c: Collector
+) -> tuple[int, ...] | None:
+    """Case types an SLA applies to (None: all). Ids follow the order of ``case_types``."""
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        c.add(path, "must be a list of case types", "e.g. [urgent]", short(value))
+        return None
+    out: list[int] = []
+    for item in items:
+        if item not in type_names:
+            c.add(
+                path,
+                "unknown case type",
+                "one of " + (", ".join(type_names) or "(no case_types defined)"),
+                short(item),
+                did_you_mean(str(item), type_names) if type_names else "define case_types",
+            )
+        else:
+            out.append(type_names.index(item))
+    return tuple(out)
+
+
 def _build_targets(
-    value: object, slas: list[Sla], stages: list[str], roles: list[str], unit: str, c: _Collector
+    value: object, slas: list[Sla], entities: dict[str, list[str]], unit: str, c: Collector
 ) -> list[Target]:
     raw = c.mapping(value, "targets", required=False)
     out: list[Target] = []
     for sla in slas:
         if sla.target is not None:
             out.append(Target(f"sla {sla.name}", "sla_attainment", sla.name, ">=", sla.target))
-    entities = {"stage": stages, "role": roles, "sla": [s.name for s in slas]}
     for name, spec in raw.items():
         if spec is None:
             continue
@@ -768,7 +603,7 @@ def _build_targets(
                 f"{path}.kpi",
                 "unknown KPI",
                 "a KPI name such as cycle_time_mean",
-                _short(metric),
+                short(metric),
                 did_you_mean(str(metric), CATALOGUE),
             )
             continue
@@ -780,12 +615,12 @@ def _build_targets(
                     f"{path}.of",
                     f"{kpi.name} is measured per {kpi.entity}; name which",
                     f"one of {', '.join(choices) or '(none defined)'}",
-                    _short(entity),
+                    short(entity),
                     did_you_mean(str(entity), choices),
                 )
                 continue
         elif entity is not None:
-            c.add(f"{path}.of", f"{kpi.name} is a process-wide KPI", "no 'of'", _short(entity))
+            c.add(f"{path}.of", f"{kpi.name} is a process-wide KPI", "no 'of'", short(entity))
             continue
         has_max, has_min = t.get("max") is not None, t.get("min") is not None
         if has_max == has_min:
