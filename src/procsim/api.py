@@ -160,12 +160,33 @@ def describe_model(model: Model) -> dict[str, Any]:
                     for t, p in zip(s.successors, s.probabilities, strict=True)
                 },
                 "description": s.description,
+                "parallel": [names[b] for b in s.split],
+                "join": names[s.join] if s.join is not None else None,
+                "patience": s.patience.describe() if s.patience is not None else None,
+                "queue_capacity": s.queue_capacity,
+                "batch": (
+                    {"release_hours_of_week": list(s.batch.times), "size": s.batch.size}
+                    if s.batch is not None
+                    else None
+                ),
             }
             for s in model.stages
         ],
         "roles": [
-            {"name": r.name, "servers": r.servers, "cost_per_hour": r.cost_per_hour}
+            {
+                "name": r.name,
+                "servers": r.servers,
+                "mean_on_duty": r.mean_servers(),
+                "shifts": r.shifts is not None,
+                "preemptive": r.preemptive,
+                "cost_per_hour": r.cost_per_hour,
+            }
             for r in model.roles
+        ],
+        "case_types": [
+            {"name": t.name, "share": t.share, "priority": t.priority, "description": t.description}
+            for t in model.case_types
+            if t.name
         ],
         "slas": [
             {

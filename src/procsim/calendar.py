@@ -466,30 +466,28 @@ def _day_table(
         return None
     seen: dict[int, str] = {}
     out: list[tuple[int, str, Any]] = []
-    ok = True
+    # Problems are reported but the values are still checked, for one complete report.
     for key, value in spec.items():
         days = parse_days(str(key), f"{path}.{key}", issues)
         if days is None:
-            ok = False
             continue
         for day in sorted(days):
             if day in seen:
                 message = f"{DAY_NAMES[day]} is also covered by '{seen[day]}'"
                 issues.append(Issue(f"{path}.{key}", message, "each day under one key", str(key)))
-                ok = False
             seen[day] = str(key)
             out.append((day, str(key), value))
-    return out if ok else None
+    return out
 
 
 def parse_rate_profile(
     spec: object, path: str, calendar: Calendar, issues: list[Issue]
 ) -> WeeklyProfile | None:
     """Arrivals per hour by day: a number, 24 hourly numbers, or ``{from, to, rate}`` items."""
+    n = len(issues)
     table = _day_table(spec, path, issues, "{mon-fri: [24 hourly rates], sat: 2}")
     if table is None:
         return None
-    n = len(issues)
     deltas: list[tuple[float, float, float]] = []
 
     def rate(value: object, where: str) -> float | None:
@@ -548,10 +546,10 @@ def parse_hours(
     spec: object, path: str, calendar: Calendar, issues: list[Issue]
 ) -> WeeklyProfile | None:
     """Business hours ``{mon-fri: "09:00-17:00", sat: ["09:00-12:00"]}`` -> 1 inside, 0 out."""
+    n = len(issues)
     table = _day_table(spec, path, issues, "{mon-fri: '09:00-17:00'}")
     if table is None:
         return None
-    n = len(issues)
     deltas: list[tuple[float, float, float]] = []
     for day, key, value in table:
         items = value if isinstance(value, list) else [value]

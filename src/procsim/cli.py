@@ -343,9 +343,26 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     if results.analytic is not None:
         quick = results.analytic.query("metric == 'cycle_time_mean'")
         text = ", ".join(f"{r.scenario} {r.analytic:.3g}" for r in quick.itertuples())
+        averaged = [
+            what
+            for what, used in (
+                ("shifts", any(r.shifts is not None for r in base.roles)),
+                ("time-varying arrivals", base.arrival_profile is not None),
+                ("priorities", len({t.priority for t in base.case_types}) > 1),
+                ("batching", any(s.batch is not None for s in base.stages)),
+                ("abandonment", any(s.patience is not None for s in base.stages)),
+                ("parallel work", any(s.split for s in base.stages)),
+            )
+            if used
+        ]
+        caveat = (
+            f" (it averages away {', '.join(averaged)}: a rough first answer only)"
+            if averaged
+            else ""
+        )
         print(
             f"\nanalytic estimate of the mean cycle time (Erlang C network, in "
-            f"{base.time_unit}): {text}; all estimates in tables/analytic.csv"
+            f"{base.time_unit}): {text}{caveat}; all estimates in tables/analytic.csv"
         )
     for note in results.notes:
         print(f"note: {note}")
