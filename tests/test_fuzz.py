@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -196,3 +197,72 @@ def test_every_key_of_the_bundled_configs_broken_every_way_gives_a_model_error()
                 except Exception as exc:  # any other exception is the bug
                     failures.append(f"{path} = {mutation!r}: {type(exc).__name__}: {exc}")
     assert not failures, "\n".join(failures[:20])
+
+
+def _featured_config(seed: int) -> dict[str, Any]:
+    """A random small process using shifts, arrival profiles, impatience, batches, handoffs,
+    case types and priorities (preemptive or not)."""
+    import random
+
+    r = random.Random(seed)
+    names = [f"s{i}" for i in range(r.randint(2, 5))]
+    stages: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        nxt = names[i + 1] if i + 1 < len(names) else "end"
+        stage: dict[str, Any] = {
+            "role": r.choice(["a", "b", None]),
+            "duration": {"dist": "expon", "mean": r.uniform(0.1, 1)},
+            "next": nxt,
+        }
+        if i == 0 and stage["role"] and r.random() < 0.4:
+            stage["patience"] = {"dist": "expon", "mean": r.uniform(0.1, 3)}
+        if i == 0 and stage["role"] and r.random() < 0.3:
+            stage["queue_capacity"] = r.randint(0, 4)
+        if i > 0 and r.random() < 0.2:
+            stage["batch"] = r.choice([{"size": r.randint(1, 4)}, {"at": ["mon-fri 17:00"]}])
+        if i + 1 < len(names) and r.random() < 0.2:
+            stage["next"] = {nxt: {"p": 0.8, "handoff": r.uniform(0, 1)}, "end": 0.2}
+        stages[name] = stage
+    shifts = {"shifts": [{"days": "mon-fri", "from": "08:00", "to": "17:00", "count": 2},
+                         {"days": "all", "from": "12:00", "to": "20:00", "count": 1}]}  # fmt: skip
+    config: dict[str, Any] = {
+        "process": {"start": "s0", "stages": stages},
+        "staffing": {"a": r.choice([1, 2, shifts]), "b": 1},
+        "arrivals": r.choice(
+            [
+                {"interarrival": {"dist": "expon", "mean": r.uniform(0.3, 2)}},
+                {"rate": {"mon-fri": r.uniform(0.5, 2), "sun": [0] * 10 + [1] * 14}},
+            ]
+        ),
+        "run": {
+            "horizon": r.uniform(100, 600),
+            "warmup": r.uniform(0, 50),
+            "replications": 2,
+            "seed": seed,
+            "workers": 1,
+        },
+    }
+    if r.random() < 0.5:
+        config["case_types"] = {"x": {"share": 0.3, "priority": r.randint(0, 2)},
+                                "y": {"share": 0.7}}  # fmt: skip
+        config["roles"] = {"a": {"preemptive": r.random() < 0.5}}
+    return config
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_processes_with_behaviours_keep_the_invariants(seed: int) -> None:
+    model, run = validate(_featured_config(seed))
+    TRIED["valid"] += 1
+    res = run_study({"m": model}, run)
+    k = res.kpis.pivot_table(index=["replication", "metric"], values="value")["value"]
+    for rep in range(run.replications):
+        gone = sum(k.get((rep, m), 0) for m in ("completed", "abandoned", "balked", "open"))
+        assert gone == k[(rep, "arrived")]
+    merged = res.visits.merge(res.cases, on=["scenario", "replication", "case_id"])
+    started = merged.dropna(subset=["start_time"])
+    assert (started["start_time"] >= started["enabled_time"] - 1e-9).all()
+    assert (merged["enabled_time"] >= merged["arrival_time"] - 1e-9).all()
+    ended = merged.dropna(subset=["end_time"])
+    assert (ended["end_time"] >= ended["start_time"] - 1e-9).all()
+    utilization = res.kpis.loc[res.kpis["metric"] == "utilization", "value"]
+    assert (utilization <= 1 + 1e-9).all()

@@ -69,6 +69,8 @@ class SimLog:
     staff
         Array ``(k, 3)``: time, role id, head count on duty from then on (one row per role at
         time 0, then one per change from shifts).
+    pauses
+        Array ``(k, 3)``: visit row, start and end of each interruption by preemption.
     """
 
     visits: np.ndarray
@@ -82,6 +84,7 @@ class SimLog:
     left: np.ndarray | None = None
     suspended: np.ndarray | None = None
     staff: np.ndarray | None = None
+    pauses: np.ndarray | None = None
 
 
 class _Wake(Event):
@@ -224,6 +227,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     visits: list[tuple[int, int, int, float, float, float]] = []
     log_visit = visits.append
     suspended: dict[int, float] = {}
+    pauses: list[tuple[int, float, float]] = []  # (visit row, from, to) of each interruption
     suspended_since: dict[int, float] = {}
     arrival: list[float] = []
     completion: list[float] = []
@@ -422,7 +426,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         else:  # a preempted visit resumes with the work it had left
             d = entry[5]
             row = entry[6]
-            suspended[row] = suspended.get(row, 0.0) + now - suspended_since.pop(row)
+            since = suspended_since.pop(row)
+            suspended[row] = suspended.get(row, 0.0) + now - since
+            pauses.append((row, since, now))
             started = visits[row][4]
             visits[row] = (case, vs, server, enabled, started, now + d)
         event = _Wake(env, d, finish, (case, vs, server))
@@ -614,6 +620,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         pause[row] = total
     for row, since in suspended_since.items():
         pause[row] += max(end_time - since, 0.0)
+        pauses.append((row, since, end_time))
     if table.size:
         if many_types:
             table[:, 1] %= n
@@ -643,4 +650,5 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         left=left_arr,
         suspended=pause,
         staff=staff[staff[:, 0] <= end_time],
+        pauses=np.asarray(pauses, dtype=np.float64).reshape(-1, 3),
     )

@@ -60,6 +60,9 @@ class EventLog:
     staff
         Head count on duty per role from each ``time`` on (``time, role, on_duty``); None means
         the model's constant head counts.
+    pauses
+        Interruptions by preemption (``row`` of ``visits``, ``start``, ``end``); None when
+        unknown (then ``suspended_time`` is spread evenly over a visit).
     """
 
     visits: pd.DataFrame
@@ -67,6 +70,7 @@ class EventLog:
     start: float
     end: float
     staff: pd.DataFrame | None = None
+    pauses: pd.DataFrame | None = None
 
 
 def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
@@ -126,7 +130,16 @@ def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
             "on_duty": staff_log[:, 2],
         }
     )
-    return EventLog(visits, cases, warmup, log.end_time, staff)
+    pauses = None
+    if log.pauses is not None:
+        pauses = pd.DataFrame(
+            {
+                "row": log.pauses[:, 0].astype(np.int64),
+                "start": log.pauses[:, 1],
+                "end": log.pauses[:, 2],
+            }
+        )
+    return EventLog(visits, cases, warmup, log.end_time, staff, pauses)
 
 
 def _outcomes(cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -271,7 +284,7 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
         )
 
     rows += _stage_rows(v_scope, v_done, model, arrived, float(cycle.sum()))
-    rows += _role_rows(visits, model, w0, w1, staffed)
+    rows += _role_rows(visits, model, w0, w1, staffed, elog.pauses)
     rows += _sla_rows(cases[in_scope], v_scope, model, w1)
     if len(model.case_types) > 1 and "case_type" in cases:
         rows += _type_rows(cases, v_done, in_scope, done, outcome)
@@ -321,17 +334,29 @@ def _suspended(visits: pd.DataFrame) -> np.ndarray:
 
 
 def _role_rows(
-    visits: pd.DataFrame, model: Model, w0: float, w1: float, staffed: dict[str, float]
+    visits: pd.DataFrame,
+    model: Model,
+    w0: float,
+    w1: float,
+    staffed: dict[str, float],
+    pauses: pd.DataFrame | None,
 ) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
     start = visits["start_time"].to_numpy()
     end = visits["end_time"].to_numpy()
     end = np.where(np.isnan(end) & ~np.isnan(start), w1, end)
     inside = np.clip(np.minimum(end, w1) - np.maximum(start, w0), 0, None)
-    # Interrupted time is not work; a visit partly outside the window keeps its share of it.
-    length = end - start
-    share = np.divide(inside, length, out=np.zeros_like(inside), where=length > 0)
-    busy = np.nan_to_num(inside - share * _suspended(visits))
+    # Interrupted time is not work: the interruptions inside the window are subtracted exactly
+    # where they are known, else spread evenly over the visit.
+    if pauses is not None:
+        paused = np.zeros(len(visits))
+        cut = np.clip(np.minimum(pauses["end"], w1) - np.maximum(pauses["start"], w0), 0, None)
+        np.add.at(paused, pauses["row"].to_numpy(), cut.to_numpy())
+    else:
+        length = end - start
+        share = np.divide(inside, length, out=np.zeros_like(inside), where=length > 0)
+        paused = share * _suspended(visits)
+    busy = np.nan_to_num(inside - paused)
     role_codes = visits["role"].cat.codes.to_numpy()
     for role in model.roles:
         total = float(busy[role_codes == role.id].sum())

@@ -8,6 +8,7 @@ random numbers. Results do not depend on the number of workers.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -112,7 +113,7 @@ def remeasure(
     """Recompute the KPIs of simulated replications with another warm-up (no re-simulation)."""
     out = []
     for r in results:
-        log = EventLog(r.log.visits, r.log.cases, warmup, r.log.end)
+        log = dataclasses.replace(r.log, start=warmup)
         kpis = compute_kpis(log, models[r.scenario], r.replication)
         kpis.insert(0, "scenario", r.scenario)
         out.append(ReplicationResult(r.scenario, r.replication, kpis, log, r.truncated))
