@@ -76,6 +76,9 @@ def kpis() -> dict[tuple[str, str], float]:
         ("time_share", "B", 5 / 11),
         ("cost_per_case", "", (10 * 10 + 4 * 1) / 2),  # paid staff time + 4 visits of A
         ("cost_per_day", "", (10 * 10 + 4 * 1) / (10 / 24)),
+        ("cost_per_week", "", 7 * 24 * (10 * 10 + 4 * 1) / 10),
+        ("staff_cost_per_day", "r", 10 * 10 / (10 / 24)),
+        ("stage_cost_per_day", "A", 4 * 1 / (10 / 24)),  # 4 executions of A started by t=10
         ("sla_attainment", "e2e", 1 / 2),  # case 2 is open but not yet late
         ("sla_attainment", "first", 2 / 3),  # first responses after 0, 1, 0
     ],
@@ -106,3 +109,52 @@ def test_warmup_excludes_early_cases_and_late_open_cases_count_as_misses() -> No
     # Case 2 has been open 4 h > 2 h: already a miss. Case 1 met it.
     assert k[("sla_attainment", "e2e")] == pytest.approx(1 / 2)
     assert k[("utilization", "r")] == pytest.approx((1 + 4) / 8)
+
+
+def test_cost_per_case_by_type_is_activity_based() -> None:
+    """Paid time is spread over the work at each role's loaded rate, plus stage costs."""
+    model = validate_model(
+        {
+            "process": {
+                "start": "A",
+                "stages": {
+                    "A": {"role": "r", "duration": 1, "cost": 1, "next": "B"},
+                    "B": {"role": "s", "duration": 1, "next": "end"},
+                },
+            },
+            "staffing": {"r": 1, "s": 2},
+            "roles": {"r": {"cost_per_hour": 10}, "s": {"cost_per_hour": 30}},
+            "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
+            "case_types": {"a": {"share": 0.5}, "b": {"share": 0.5}},
+        }
+    )
+    # case 0 (type a): A 0-2, B 2-3; case 1 (type b): A 2-3, B 3-7. Window [0, 10].
+    visits = np.array(
+        [
+            [0, 0, 0, 0, 0, 2],
+            [0, 1, 0, 2, 2, 3],
+            [1, 0, 0, 1, 2, 3],
+            [1, 1, 1, 3, 3, 7],
+        ],
+        dtype=float,
+    )
+    log = SimLog(
+        visits,
+        np.array([0.0, 1.0]),
+        np.array([3.0, 7.0]),
+        10.0,
+        False,
+        0,
+        case_type=np.array([0, 1]),
+    )
+    table = compute_kpis(to_event_log(log, model, warmup=0.0), model)
+    got = {(r.metric, r.entity): r.value for r in table.itertuples()}
+    # r: paid 10 h x 10 = 100 for 3 h of work -> 100/3 per worked hour.
+    # s: paid 2 x 10 h x 30 = 600 for 5 h of work -> 120 per worked hour.
+    a = 2 * 100 / 3 + 1 + 1 * 120
+    b = 1 * 100 / 3 + 1 + 4 * 120
+    assert got[("type_cost_per_case", "a")] == pytest.approx(a)
+    assert got[("type_cost_per_case", "b")] == pytest.approx(b)
+    # Every paid hour and every execution is allocated to the two cases.
+    assert a + b == pytest.approx(100 + 600 + 2)
+    assert got[("cost_per_case", "")] == pytest.approx((100 + 600 + 2) / 2)

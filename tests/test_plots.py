@@ -6,6 +6,7 @@ import io
 import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,8 @@ import pytest
 import procsim
 from helpers import mm1
 from procsim import plots
+from procsim.api import describe_model
+from procsim.validate import validate_model
 
 NAN = math.nan
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -56,7 +59,8 @@ def plain_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.filterwarnings("error")
 def test_make_figures_writes_every_figure(redesign_run: Path) -> None:
     made = plots.make_figures(redesign_run)
-    assert list(made) == list(plots.FIGURES)
+    # approval_chain has constant staff and arrivals: no week chart.
+    assert list(made) == [f for f in plots.FIGURES if f != "staffing_week"]
     for name, png in made.items():
         assert png == redesign_run / "figures" / f"{name}.png"
         assert_png(png)
@@ -78,7 +82,7 @@ def test_without_redesign_or_sla_those_figures_are_skipped(plain_run: Path) -> N
     stale.write_bytes(PNG_MAGIC)  # left over from an earlier drawing: must not survive
     made = plots.make_figures(plain_run, formats=("png",))
     assert not stale.exists()
-    assert set(made) == set(plots.FIGURES) - {"kpi_differences", "sla_attainment"}
+    assert set(made) == set(plots.FIGURES) - {"kpi_differences", "sla_attainment", "staffing_week"}
     for png in made.values():
         assert_png(png)
     assert not list((plain_run / "figures").glob("*.svg"))
@@ -268,3 +272,55 @@ def test_figures_survive_missing_values() -> None:
     ]
     for fig in figures:
         fig.savefig(io.BytesIO(), format="png", dpi=50)
+
+
+# ----------------------------------------------------------------------------- week chart
+
+
+def _office(count: int) -> dict[str, Any]:
+    return {
+        "process": {"start": "a", "stages": {"a": {"role": "clerk", "duration": 0.5}}},
+        "staffing": {
+            "clerk": {"shifts": [{"days": "mon-fri", "from": "09:00", "to": "17:00", "count": 1}]},
+            "agent": count,
+        },
+        "arrivals": {"rate": {"mon-fri": 1.0}},
+    }
+
+
+def test_week_description_follows_the_shift_table() -> None:
+    """Hand-worked: 09:00-17:00 on weekdays is on at 9 + 24 d and off at 17 + 24 d."""
+    model = validate_model(_office(2))
+    described = describe_model(model)
+    roles = {r["name"]: r for r in described["roles"]}
+    week = roles["clerk"]["on_duty_week"]
+    on = [h for h, v in zip(week["hours"], week["values"], strict=True) if v == 1]
+    off = [h for h, v in zip(week["hours"], week["values"], strict=True) if v == 0]
+    assert on == [9 + 24 * d for d in range(5)]
+    assert off == [0, *[17 + 24 * d for d in range(5)]]
+    assert roles["agent"]["on_duty_week"] == {"hours": [0.0], "values": [2]}
+    # One arrival per hour, around the clock on weekdays, none at the weekend.
+    arrivals = described["arrivals_per_hour"]
+    assert dict(zip(arrivals["hours"], arrivals["values"], strict=True)) == {0.0: 1.0, 120.0: 0.0}
+
+
+@pytest.mark.filterwarnings("error")
+def test_week_chart_draws_demand_and_each_role_that_changes() -> None:
+    current = describe_model(validate_model(_office(2)))
+    more = describe_model(validate_model(_office(3)))
+    assert plots.week_varies({"current": current})
+    fig = plots.plot_staffing_week({"current": current, "more_agents": more})
+    # demand, clerk (changes over the week), agent (differs between the scenarios)
+    demand, clerk, agent = fig.axes
+    assert demand.get_title() == "Demand and staff on duty over a week"
+    assert "clerk" in clerk.get_ylabel() and "agent" in agent.get_ylabel()
+    # The clerk's line is the shift table: 1 from 09:00 to 17:00, Monday to Friday.
+    x, y = clerk.lines[0].get_data()
+    at = np.asarray(x, dtype=float)
+    level = np.asarray(y, dtype=float)
+    for h, expected in [(8.5, 0), (9.5, 1), (16.5, 1), (17.5, 0), (4 * 24 + 10, 1), (130, 0)]:
+        assert level[np.searchsorted(at, h, side="right") - 1] == pytest.approx(expected), h
+    agent_levels = {round(float(np.max(line.get_ydata()))) for line in agent.lines}
+    assert agent_levels == {2, 3}
+    flat = describe_model(validate_model(mm1(0.5, horizon=10)))
+    assert not plots.week_varies({"current": flat})

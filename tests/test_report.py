@@ -465,3 +465,29 @@ def test_browser_script_rejects_a_folder_without_report(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "report.html" in done.stderr and "procsim-report" in done.stderr
+
+
+def test_case_types_get_a_table_per_type_and_scenario(tmp_path: Path) -> None:
+    """Two case types, current and a redesign: a row per (type, scenario), in the summary's
+    figures, and no "gave up" column where nobody can give up."""
+    config = mm1(0.6, horizon=400, warmup=40, replications=2)
+    config["case_types"] = {"small": {"share": 0.7}, "large": {"share": 0.3}}
+    faster = copy.deepcopy(config)
+    faster["process"]["stages"]["serve"]["duration"] = {"dist": "expon", "mean": 0.5}
+    results = procsim.run(procsim.from_configs({"current": config, "faster": faster}))
+    folder = results.save(tmp_path / "run")
+    _, md_path = build_report(folder)
+    md = md_path.read_text(encoding="utf-8")
+    section = md.split("## Case types", 1)[1].split("\n## ", 1)[0]
+    lines = [x for x in section.splitlines() if x.startswith("| ")]
+    header, body = lines[0], lines[1:]
+    assert "cost per case" in header and "gave up" not in header
+    assert [tuple(c.strip() for c in x.split("|")[1:3]) for x in body] == [
+        ("small", "current"),
+        ("small", "faster"),
+        ("large", "current"),
+        ("large", "faster"),
+    ]
+    mean = results.summary.set_index(["scenario", "metric", "entity"])["mean"]
+    arrived = mean[("current", "type_arrived", "small")]
+    assert f"{arrived:,.1f}" in body[0] or f"{arrived:.4g}" in body[0]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from procsim import __version__
 from procsim.analytic import beside
+from procsim.calendar import WeeklyProfile
 from procsim.config import BASELINE, Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.kpis import CATALOGUE
@@ -38,6 +39,7 @@ from procsim.stats import (
     replications_needed,
     summarize,
 )
+from procsim.units import UNIT_HOURS
 
 
 @dataclass
@@ -133,9 +135,17 @@ class Results:
         return folder
 
 
+def _week(profile: WeeklyProfile | None, scale: float = 1.0) -> dict[str, list[float]] | None:
+    """A weekly profile as hours since Monday 00:00 where each value starts."""
+    if profile is None:
+        return None
+    return {"hours": list(profile.breaks), "values": [v * scale for v in profile.values]}
+
+
 def describe_model(model: Model) -> dict[str, Any]:
     """A JSON-friendly description of a model, for reports and ``run.json``."""
     names = model.stage_names
+    hours_per_unit = UNIT_HOURS[model.time_unit]
     return {
         "name": model.name,
         "description": model.description,
@@ -146,6 +156,9 @@ def describe_model(model: Model) -> dict[str, Any]:
             if model.interarrival is not None
             else "rate profile by hour of week"
         ),
+        # Arrivals per hour over an ordinary week (for the staffing-and-demand figure).
+        "arrivals_per_hour": _week(model.arrival_profile, 1 / hours_per_unit)
+        or {"hours": [0.0], "values": [model.arrival_rate / hours_per_unit]},
         "start": names[model.start],
         "stages": [
             {
@@ -178,6 +191,7 @@ def describe_model(model: Model) -> dict[str, Any]:
                 "servers": r.servers,
                 "mean_on_duty": r.mean_servers(),
                 "shifts": r.shifts is not None,
+                "on_duty_week": _week(r.shifts) or {"hours": [0.0], "values": [r.servers]},
                 "preemptive": r.preemptive,
                 "cost_per_hour": r.cost_per_hour,
             }

@@ -59,6 +59,7 @@ CATALOGUE: dict[str, Kpi] = {
         Kpi("cycle_efficiency", "", "share", "cycle efficiency (value-adding/cycle)", "higher"),
         Kpi("cost_per_case", "", "money", "cost per completed case", "lower"),
         Kpi("cost_per_day", "", "money", "cost per day", "lower"),
+        Kpi("cost_per_week", "", "money", "cost per week (7 days)", "lower"),
         Kpi("sla_attainment", "sla", "share", "SLA attainment", "higher"),
         Kpi("wait_mean", "stage", "time", "waiting time, mean", "lower"),
         Kpi("wait_p90", "stage", "time", "waiting time, P90", "lower"),
@@ -68,12 +69,14 @@ CATALOGUE: dict[str, Kpi] = {
         Kpi("time_share", "stage", "share", "share of cycle time", None),
         Kpi("utilization", "role", "share", "utilization", None),
         Kpi("staff_cost_per_day", "role", "money", "staff cost per day", "lower"),
+        Kpi("stage_cost_per_day", "stage", "money", "stage (per-execution) cost per day", "lower"),
         Kpi("type_arrived", "case_type", "cases", "cases arrived", None),
         Kpi("type_completed", "case_type", "cases", "cases completed", "higher"),
         Kpi("type_abandonment_rate", "case_type", "share", "abandoned or turned away", "lower"),
         Kpi("type_cycle_time_mean", "case_type", "time", "cycle time, mean", "lower"),
         Kpi("type_cycle_time_p90", "case_type", "time", "cycle time, P90", "lower"),
         Kpi("type_wait_mean", "case_type", "time", "time spent waiting, mean", "lower"),
+        Kpi("type_cost_per_case", "case_type", "money", "cost per completed case", "lower"),
     ]
 }
 

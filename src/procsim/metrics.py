@@ -263,14 +263,17 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     # Cost: paid staff time in the window (idle time is paid too, shifts as worked) plus
     # per-visit stage costs.
     staffed = staffed_time(elog, model)
+    busy = _busy_by_role(visits, model, w0, w1, elog.pauses)
     to_hours = UNIT_HOURS[model.time_unit] / UNIT_HOURS["hours"]
     staff_cost = {r.name: staffed[r.name] * to_hours * r.cost_per_hour for r in model.roles}
     stage_cost = {s.name: s.cost for s in model.stages}
     started = visits["start_time"].to_numpy()
     started_in_window = visits[(started >= w0) & (started <= w1)]
-    visit_cost = float(started_in_window["activity"].map(stage_cost).astype(float).sum())
-    total_cost = sum(staff_cost.values()) + visit_cost
+    executions = started_in_window["activity"].value_counts()
+    visit_cost = {s.name: float(executions.get(s.name, 0)) * s.cost for s in model.stages}
+    total_cost = sum(staff_cost.values()) + sum(visit_cost.values())
     rows.append(("cost_per_day", "", total_cost / days if days else float("nan")))
+    rows.append(("cost_per_week", "", 7 * total_cost / days if days else float("nan")))
     rows.append(
         (
             "cost_per_case",
@@ -282,12 +285,22 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
         rows.append(
             ("staff_cost_per_day", role.name, staff_cost[role.name] / days if days else math.nan)
         )
+    for stage in model.stages:
+        if stage.cost:
+            rows.append(
+                (
+                    "stage_cost_per_day",
+                    stage.name,
+                    visit_cost[stage.name] / days if days else math.nan,
+                )
+            )
 
     rows += _stage_rows(v_scope, v_done, model, arrived, float(cycle.sum()))
-    rows += _role_rows(visits, model, w0, w1, staffed, elog.pauses)
+    rows += _role_rows(busy, model, staffed)
     rows += _sla_rows(cases[in_scope], v_scope, model, w1)
     if len(model.case_types) > 1 and "case_type" in cases:
-        rows += _type_rows(cases, v_done, in_scope, done, outcome)
+        case_cost = _case_costs(v_done, model, staff_cost, busy, stage_cost)
+        rows += _type_rows(cases, v_done, in_scope, done, outcome, case_cost)
     out = pd.DataFrame(rows, columns=["metric", "entity", "value"])
     out.insert(0, "replication", replication)
     out["value"] = out["value"].astype(float)
@@ -333,15 +346,10 @@ def _suspended(visits: pd.DataFrame) -> np.ndarray:
     return np.zeros(len(visits))
 
 
-def _role_rows(
-    visits: pd.DataFrame,
-    model: Model,
-    w0: float,
-    w1: float,
-    staffed: dict[str, float],
-    pauses: pd.DataFrame | None,
-) -> list[tuple[str, str, float]]:
-    rows: list[tuple[str, str, float]] = []
+def _busy_by_role(
+    visits: pd.DataFrame, model: Model, w0: float, w1: float, pauses: pd.DataFrame | None
+) -> dict[str, float]:
+    """Work time per role inside the window (interruptions excluded)."""
     start = visits["start_time"].to_numpy()
     end = visits["end_time"].to_numpy()
     end = np.where(np.isnan(end) & ~np.isnan(start), w1, end)
@@ -358,11 +366,44 @@ def _role_rows(
         paused = share * _suspended(visits)
     busy = np.nan_to_num(inside - paused)
     role_codes = visits["role"].cat.codes.to_numpy()
+    return {role.name: float(busy[role_codes == role.id].sum()) for role in model.roles}
+
+
+def _role_rows(
+    busy: dict[str, float], model: Model, staffed: dict[str, float]
+) -> list[tuple[str, str, float]]:
+    rows: list[tuple[str, str, float]] = []
     for role in model.roles:
-        total = float(busy[role_codes == role.id].sum())
         available = staffed[role.name]
-        rows.append(("utilization", role.name, total / available if available > 0 else math.nan))
+        rows.append(
+            ("utilization", role.name, busy[role.name] / available if available > 0 else math.nan)
+        )
     return rows
+
+
+def _case_costs(
+    v_done: pd.DataFrame,
+    model: Model,
+    staff_cost: dict[str, float],
+    busy: dict[str, float],
+    stage_cost: dict[str, float],
+) -> pd.Series:
+    """Cost of each completed case: its work at each role's loaded rate plus its stage costs.
+
+    The loaded rate of a role is its paid cost in the window over its work time in the window,
+    so idle (paid) time is spread over the work done: activity-based costing, which makes the
+    case costs add up to the staff cost of the work they received.
+    """
+    rate = {
+        r.name: staff_cost[r.name] / busy[r.name] if busy[r.name] > 0 else 0.0
+        for r in model.roles
+    }
+    by_code = np.array([rate[r.name] for r in model.roles] + [0.0])
+    codes = v_done["role"].cat.codes.to_numpy()  # -1 (no role) picks the trailing 0.0
+    work = (v_done["end_time"] - v_done["start_time"]).to_numpy() - _suspended(v_done)
+    cost = np.nan_to_num(work) * by_code[codes]
+    cost = cost + v_done["activity"].map(stage_cost).astype(float).to_numpy()
+    return pd.Series(cost, index=v_done.index).groupby(v_done["case_id"].to_numpy()).sum()
 
 
 def _type_rows(
@@ -371,13 +412,16 @@ def _type_rows(
     in_scope: np.ndarray,
     done: np.ndarray,
     outcome: np.ndarray,
+    case_cost: pd.Series,
 ) -> list[tuple[str, str, float]]:
-    """Per case type: arrivals, completions, abandonment, cycle time and time spent waiting."""
+    """Per case type: arrivals, completions, abandonment, cycle time, time spent waiting and
+    cost per completed case (activity-based, see :func:`_case_costs`)."""
     rows: list[tuple[str, str, float]] = []
     types = cases["case_type"]
     cycle = (cases["completion_time"] - cases["arrival_time"]).to_numpy()
     waited = (v_done["start_time"] - v_done["enabled_time"]).groupby(v_done["case_id"]).sum()
     wait_per_case = cases["case_id"].map(waited).to_numpy(dtype=float)
+    cost_per_case = cases["case_id"].map(case_cost).to_numpy(dtype=float)
     lost = (outcome == "abandoned") | (outcome == "balked")
     for name in types.cat.categories:
         is_type = (types == name).to_numpy()
@@ -395,6 +439,7 @@ def _type_rows(
             ("type_cycle_time_mean", str(name), _mean(cycle[finished])),
             ("type_cycle_time_p90", str(name), _quantile(cycle[finished], 0.9)),
             ("type_wait_mean", str(name), _mean(wait_per_case[finished])),
+            ("type_cost_per_case", str(name), _mean(np.nan_to_num(cost_per_case[finished]))),
         ]
     return rows
 

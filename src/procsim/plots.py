@@ -52,6 +52,7 @@ FIGURES: tuple[str, ...] = (
     "time_pareto",
     "wip_over_time",
     "sla_attainment",
+    "staffing_week",
 )
 
 #: Colour of the current process (always the same) and of the redesigns, in order
@@ -914,6 +915,113 @@ def plot_sla_attainment(
 # ----------------------------------------------------------------------------- run folder
 
 
+
+def _step(week: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(hours, values) of a weekly step function, closed at the end of the week."""
+    hours = np.asarray(week.get("hours", [0.0]), dtype=float)
+    values = np.asarray(week.get("values", [0.0]), dtype=float)
+    return np.r_[hours, 168.0], np.r_[values, values[-1:]]
+
+
+def week_varies(models: Mapping[str, Mapping[str, Any]]) -> bool:
+    """True when any scenario has shifts or an arrival rate that changes over the week."""
+    for m in models.values():
+        if len(set(_mapping_of(m.get("arrivals_per_hour")).get("values", []))) > 1:
+            return True
+        if any(r.get("shifts") for r in m.get("roles", [])):
+            return True
+    return False
+
+
+def _mapping_of(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+@_styled
+def plot_staffing_week(
+    models: Mapping[str, Mapping[str, Any]],
+    *,
+    colors: Mapping[str, str] | None = None,
+) -> Figure:
+    """Demand and staff over an ordinary week: arrivals per hour and head count on duty.
+
+    The first panel is the arrival rate by hour of week; one panel follows per role whose
+    head count changes over the week (shifts) or differs between scenarios, with a line per
+    scenario, so peak-hour staff can be checked against the peaks of demand.
+
+    Parameters
+    ----------
+    models
+        Scenario -> model description (``run.json``'s ``models``, see
+        :func:`procsim.api.describe_model`): ``arrivals_per_hour`` and the roles'
+        ``on_duty_week``, each ``{"hours": [...], "values": [...]}``.
+    colors
+        Scenario -> colour (default :func:`scenario_colors`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    scenarios = list(models)
+    col = _colors(colors, scenarios)
+    weeks: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+    for s, m in models.items():
+        for r in m.get("roles", []):
+            week = _mapping_of(r.get("on_duty_week"))
+            if week:
+                weeks.setdefault(str(r["name"]), {})[s] = _step(week)
+    roles = [
+        name
+        for name, per in weeks.items()
+        if any(len(set(v.tolist())) > 1 for _, v in per.values())
+        or len({tuple(v.tolist()) for _, v in per.values()}) > 1
+    ]
+    panels = 1 + len(roles)
+    fig = Figure(figsize=(WIDTH, 1.2 + 1.35 * panels), layout="constrained")
+    axes = fig.subplots(panels, 1, sharex=True, squeeze=False)[:, 0]
+    handles: list[Any] = []
+    for i, s in enumerate(scenarios):
+        week = _mapping_of(models[s].get("arrivals_per_hour"))
+        if not week:
+            continue
+        h, v = _step(week)
+        # Same demand in every scenario: one line, drawn once, in the current process's colour.
+        same = i > 0 and all(
+            _mapping_of(models[o].get("arrivals_per_hour")) == week for o in scenarios[:i]
+        )
+        if not same:
+            axes[0].step(h, v, where="post", color=col[s], lw=1.4)
+    axes[0].set_ylabel("arrivals\nper hour")
+    axes[0].set_ylim(bottom=0)
+    axes[0].set_title("Demand and staff on duty over a week")
+    for ax, role in zip(axes[1:], roles, strict=True):
+        per = weeks[role]
+        for k, s in enumerate(scenarios):
+            if s not in per:
+                continue
+            h, v = per[s]
+            offset = 0.04 * k  # overlapping lines stay visible side by side
+            ax.step(h, v + offset, where="post", color=col[s], lw=1.4)
+        top = max(float(v.max()) for _, v in per.values())
+        ax.set_ylim(0, top + 0.8)
+        ax.set_ylabel(f"{role}\non duty")
+        ax.yaxis.get_major_locator().set_params(integer=True)
+    for s in scenarios:
+        handles.append(Line2D([], [], color=col[s], lw=1.6))
+    last = axes[-1]
+    last.set_xlim(0, 168)
+    # Day boundaries as gridlines, day names centred under their day.
+    last.set_xticks(np.arange(0, 169, 24), labels=[""] * 8)
+    last.set_xticks(np.arange(12, 168, 24), labels=list(_DAYS), minor=True)
+    last.tick_params(axis="x", which="minor", length=0)
+    last.set_xlabel("day of an ordinary week (closed days and holidays not shown)")
+    _legend_below(fig, handles, scenarios)
+    return fig
+
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 def _read(path: Path) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
@@ -944,7 +1052,8 @@ def make_figures(folder: Path, formats: tuple[str, ...] = ("png", "svg")) -> dic
     dict
         Figure name -> path of its PNG (of the first format when PNG is not asked for), in
         the order of :data:`FIGURES`. Figures that do not apply are left out: no redesign
-        (``kpi_differences``), no SLA (``sla_attainment``), no staffed role (``utilization``).
+        (``kpi_differences``), no SLA (``sla_attainment``), no staffed role (``utilization``),
+        neither shifts nor time-varying arrivals (``staffing_week``).
     """
     folder = Path(folder)
     tables = folder / "tables"
@@ -1000,6 +1109,8 @@ def make_figures(folder: Path, formats: tuple[str, ...] = ("png", "svg")) -> dic
         builders["sla_attainment"] = lambda: plot_sla_attainment(
             summary, targets=_sla_targets(models), level=level, colors=colors
         )
+    if week_varies(models):
+        builders["staffing_week"] = lambda: plot_staffing_week(models, colors=colors)
 
     out = folder / "figures"
     written: dict[str, Path] = {}

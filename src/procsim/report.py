@@ -83,6 +83,11 @@ FIGURES: dict[str, str] = {
         "Share of cases that meet each SLA, per scenario, with confidence intervals and the "
         "target where one is set."
     ),
+    "staffing_week": (
+        "Demand and staff over an ordinary week: arrivals per hour, and the head count on duty "
+        "per role with shifts, per scenario. Peaks of demand that meet a dip in staff are where "
+        "queues build up."
+    ),
 }
 
 _REQUIRED_TABLES = ("summary", "targets")
@@ -1277,6 +1282,19 @@ def _content(run: _Run) -> tuple[str, str, list[Block]]:
         )
         blocks.append(_summary_table(run))
 
+    types = _type_table(run)
+    if types is not None:
+        blocks.append(_Heading(2, "Case types"))
+        blocks.append(
+            _Para(
+                "Per case type and scenario: mean ± CI half-width over the replications. Cost "
+                "per case is activity-based: each role's paid time (idle time included) is "
+                "spread over the work it did, plus the per-execution costs of the stages.",
+                "note",
+            )
+        )
+        blocks.append(types)
+
     figures = _figures(run.folder)
     if figures:
         blocks.append(_Heading(2, "Figures"))
@@ -1301,6 +1319,43 @@ def _content(run: _Run) -> tuple[str, str, list[Block]]:
     blocks.append(_List(_caveats(run, eval_keys), "caveats"))
     blocks += _settings(run)
     return title, subtitle, blocks
+
+
+#: Columns of the case-type table: KPI and header.
+_TYPE_COLUMNS = (
+    ("type_arrived", "arrived"),
+    ("type_completed", "completed"),
+    ("type_cycle_time_mean", "cycle time, mean"),
+    ("type_cycle_time_p90", "cycle time, P90"),
+    ("type_wait_mean", "waiting, mean"),
+    ("type_abandonment_rate", "gave up"),
+    ("type_cost_per_case", "cost per case"),
+)
+
+
+def _type_table(run: _Run) -> _Table | None:
+    """One row per case type and scenario, or None for a process with a single case type."""
+    sub = run.summary[run.summary["metric"].isin([m for m, _ in _TYPE_COLUMNS])]
+    if sub.empty:
+        return None
+    stats = _stats(run)
+    present = [(m, h) for m, h in _TYPE_COLUMNS if (sub["metric"] == m).any()]
+    if not (run.summary["metric"] == "abandonment_rate").any():  # nobody can give up
+        present = [(m, h) for m, h in present if m != "type_abandonment_rate"]
+    rows: list[list[Cell]] = []
+    for entity in pd.unique(sub["entity"]):
+        for label in run.labels:
+            cells: list[Cell] = [str(entity), label]
+            for metric, _ in present:
+                r = stats.get((label, metric, str(entity)))
+                cells.append(_value(metric, r["mean"], r["half_width"], run.unit) if r else DASH)
+            rows.append(cells)
+    return _Table(
+        ["case type", "scenario", *[h for _, h in present]],
+        rows,
+        numeric=frozenset(range(2, 2 + len(present))),
+        css="types",
+    )
 
 
 def _ranking_table(run: _Run) -> _Table:
