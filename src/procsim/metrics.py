@@ -395,8 +395,7 @@ def _case_costs(
     case costs add up to the staff cost of the work they received.
     """
     rate = {
-        r.name: staff_cost[r.name] / busy[r.name] if busy[r.name] > 0 else 0.0
-        for r in model.roles
+        r.name: staff_cost[r.name] / busy[r.name] if busy[r.name] > 0 else 0.0 for r in model.roles
     }
     by_code = np.array([rate[r.name] for r in model.roles] + [0.0])
     codes = v_done["role"].cat.codes.to_numpy()  # -1 (no role) picks the trailing 0.0

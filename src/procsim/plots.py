@@ -915,7 +915,6 @@ def plot_sla_attainment(
 # ----------------------------------------------------------------------------- run folder
 
 
-
 def _step(week: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """(hours, values) of a weekly step function, closed at the end of the week."""
     hours = np.asarray(week.get("hours", [0.0]), dtype=float)

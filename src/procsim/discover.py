@@ -1,0 +1,551 @@
+"""Process discovery: a checked event log -> the parts of a current-process model.
+
+Sits between :mod:`procsim.eventlog` (reading) and :mod:`procsim.fit_yaml` (writing the config):
+activities and their routing from the directly-follows relation, the arrival rate by hour of
+week, roles (from a role column, or by grouping resources that do the same work), head counts
+on duty by hour of week, processing times (fitted by :mod:`procsim.fit_dist`) and the waiting
+that is not queueing for staff (waiting for the customer, working hours of someone else), so
+the model does not blame staff for time nobody worked.
+
+Everything here works on plain pandas tables and returns plain dataclasses: no SimPy, no
+Hydra.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from procsim.errors import FitError
+from procsim.eventlog import RealLog
+from procsim.fit_dist import DurationFit, fit_durations
+
+WEEK_HOURS = 168
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: Activities seen fewer times than this get a constant duration (their median) and a note.
+MIN_FIT = 5
+#: A delay stage is added before an activity when the waiting that is not queueing has a mean
+#: above this many hours and above this share of the activity's whole mean wait.
+DELAY_MIN_HOURS = 1 / 60
+DELAY_MIN_SHARE = 0.1
+#: Waiting shorter than this (hours; one second) counts as none.
+DELAY_EPS = 1 / 3600
+#: Two resources belong to one role when their activity mixes are at least this similar
+#: (cosine similarity of their activity counts).
+ROLE_SIMILARITY = 0.7
+#: Average head count on duty from which an hour of week is staffed (rounded half up above).
+STAFF_FLOOR = 0.25
+
+
+def slug(name: str) -> str:
+    """A config key from an activity or role name: ``"W_Nabellen offertes"`` ->
+    ``w_nabellen_offertes``."""
+    text = re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower()
+    if not text:
+        text = "activity"
+    if text[0].isdigit():
+        text = "a_" + text
+    return text
+
+
+def _unique_slugs(names: list[str], taken: set[str] | None = None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    used = set(taken or ())
+    for n in names:
+        base = slug(n)
+        key, k = base, 2
+        while key in used:
+            key, k = f"{base}_{k}", k + 1
+        used.add(key)
+        out[n] = key
+    return out
+
+
+@dataclass(frozen=True)
+class ActivityFit:
+    """What the log says about one activity.
+
+    Attributes
+    ----------
+    name, key
+        The name in the log and the stage key in the config.
+    count
+        Instances in the log.
+    role
+        Key of the role that does it (None when nobody is recorded: a pure delay).
+    duration
+        Fitted processing time in hours (None: too few instances, see ``constant``).
+    constant
+        Median duration in hours, used when there were too few instances to fit.
+    delay
+        Fitted waiting before the activity that is not queueing for staff (None: negligible).
+    wait_mean, delay_mean
+        Mean wait before the activity (from the end of the previous one) and the part of it
+        that is not queueing for staff, in hours.
+    delay_share
+        Share of the instances with such waiting at all; ``delay`` is fitted to those only, so
+        a case goes through the delay with this probability.
+    next
+        Successor key (``"end"`` for the end of the case) -> probability.
+    """
+
+    name: str
+    key: str
+    count: int
+    role: str | None
+    duration: DurationFit | None
+    constant: float
+    delay: DurationFit | None
+    wait_mean: float
+    delay_mean: float
+    next: dict[str, float]
+    delay_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class RoleFit:
+    """A role discovered in the log.
+
+    Attributes
+    ----------
+    key
+        Config key.
+    members
+        Resources in the role.
+    activities
+        Keys of the activities it does.
+    on_duty
+        Mean head count on duty per hour of week (168 values, Monday 00:00 first).
+    staffing
+        Head count per hour of week as modelled (rounded; 168 integers).
+    source
+        How the role was found: ``"role column"`` or ``"grouped by activity mix"``.
+    """
+
+    key: str
+    members: tuple[str, ...]
+    activities: tuple[str, ...]
+    on_duty: np.ndarray
+    staffing: np.ndarray
+    source: str
+
+
+@dataclass(frozen=True)
+class ProcessFit:
+    """Everything discovered in a log, ready to be written as a process config.
+
+    Attributes
+    ----------
+    name
+        Process name.
+    source
+        The log file.
+    cases, events
+        Sizes of the log.
+    first, last
+        Period of the log (local time).
+    start
+        Start activity key -> probability (the share of cases that begin with it).
+    activities
+        Per activity, in order of first appearance in the cases.
+    roles
+        Per role.
+    arrivals
+        Mean arrivals per hour by hour of week (168 values).
+    trend
+        Relative change of weekly arrivals per week over the period (least squares), e.g.
+        0.01 is +1% a week; None with fewer than three weeks.
+    notes
+        What the analyst should know (estimated starts, dropped rare edges, ...).
+    """
+
+    name: str
+    source: str
+    cases: int
+    events: int
+    first: pd.Timestamp
+    last: pd.Timestamp
+    start: dict[str, float]
+    activities: list[ActivityFit]
+    roles: list[RoleFit]
+    arrivals: np.ndarray
+    trend: float | None
+    notes: list[str] = field(default_factory=list)
+    starts_estimated: bool = False
+
+
+def _hours(delta: pd.Series) -> np.ndarray:
+    return np.asarray(delta.dt.total_seconds().to_numpy(dtype=float) / 3600.0)
+
+
+def _hour_of_week(t: pd.Series) -> np.ndarray:
+    return np.asarray(t.dt.day_of_week * 24 + t.dt.hour, dtype=int)
+
+
+def _weekday_counts(first: pd.Timestamp, last: pd.Timestamp) -> np.ndarray:
+    """How many of each weekday (Mon..Sun) the period covers (at least 1)."""
+    days = pd.date_range(first.normalize(), last.normalize(), freq="D")
+    counts = np.bincount(days.day_of_week, minlength=7).astype(float)
+    return np.asarray(np.maximum(counts, 1.0))
+
+
+def rounded_probabilities(counts: Mapping[str, float], digits: int = 4) -> dict[str, float]:
+    """Probabilities from counts (or weights), rounded, summing to exactly 1 (the largest
+    absorbs the rounding), largest first; zeros after rounding are dropped."""
+    total = sum(counts.values())
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+    probs = {k: round(v / total, digits) for k, v in ordered}
+    probs = {k: p for k, p in probs.items() if p > 0}
+    top = next(iter(probs))
+    probs[top] = round(1.0 - sum(p for k, p in probs.items() if k != top), digits)
+    return probs
+
+
+def discover(
+    log: RealLog,
+    name: str,
+    *,
+    criterion: str = "aic",
+    role_similarity: float = ROLE_SIMILARITY,
+) -> ProcessFit:
+    """Discover a process model from an event log.
+
+    Parameters
+    ----------
+    log
+        A log read by :func:`procsim.eventlog.read_log` (local times).
+    name
+        The process name.
+    criterion
+        ``aic`` or ``bic`` for choosing duration families.
+    role_similarity
+        Cosine similarity of activity mixes above which resources share a role (used only
+        when the log has no role column).
+
+    Returns
+    -------
+    ProcessFit
+
+    Raises
+    ------
+    FitError
+        When the log is too small to say anything (fewer than two cases).
+    """
+    ev = log.events.sort_values(["case_id", "start_time", "end_time"], kind="stable")
+    ev = ev.reset_index(drop=True)
+    if ev["case_id"].nunique() < 2:
+        raise FitError(f"{log.source}: fewer than two cases; a fit needs a log of many cases")
+    notes: list[str] = list(log.notes)
+    first, last = ev["start_time"].min(), ev["end_time"].max()
+    order = list(dict.fromkeys(ev["activity"]))
+    keys = _unique_slugs(order, {"end", "arrival"})
+    ev["key"] = ev["activity"].map(keys)
+
+    # Routing: the directly-follows relation within each case, plus the case's exit.
+    nxt = ev.groupby("case_id", sort=False)["key"].shift(-1).fillna("end")
+    # A case whose last event ends close to the end of the log may still be running: its
+    # "exit" is not evidence of the end of the process (right censoring). Close means within
+    # the 99th percentile of the time from one completion of a case to its next.
+    next_end = ev.groupby("case_id", sort=False)["end_time"].shift(-1)
+    gaps = _hours(next_end - ev["end_time"])
+    gaps = gaps[np.isfinite(gaps)]
+    tail = float(np.quantile(np.clip(gaps, 0, None), 0.99)) if gaps.size else 0.0
+    censored = (nxt == "end").to_numpy() & (_hours(last - ev["end_time"]) < tail)
+    if censored.any():
+        notes.append(
+            f"{int(censored.sum()):,} case(s) whose last event is within {tail:.3g} h of the "
+            "end of the log may still be running: their last step is not counted as an exit"
+        )
+    edges: dict[str, Counter[str]] = {k: Counter() for k in keys.values()}
+    for a, b, cut in zip(ev["key"].to_numpy(), nxt.to_numpy(), censored, strict=True):
+        if not cut:
+            edges[a][b] += 1
+    firsts = ev.groupby("case_id", sort=False)["key"].first()
+    start = rounded_probabilities(Counter(firsts.to_numpy().tolist()))
+
+    # Arrivals: the first event of each case, by hour of week.
+    arrival = ev.groupby("case_id", sort=False)["start_time"].min()
+    per_day = _weekday_counts(first, last)
+    counts = np.bincount(_hour_of_week(arrival), minlength=WEEK_HOURS).astype(float)
+    arrivals = counts / np.repeat(per_day, 24)
+    trend = _trend(arrival)
+
+    roles, role_of = _roles(ev, keys, role_similarity, first, last, notes)
+
+    # Waiting: from the end of the case's previous activity (its arrival for the first one).
+    enabled = ev.groupby("case_id", sort=False)["end_time"].shift(1)
+    enabled = enabled.fillna(ev["start_time"])
+    wait = np.clip(_hours(ev["start_time"] - enabled), 0, None)
+    not_queueing = _extraneous(ev, enabled)
+    processing = np.clip(_hours(ev["end_time"] - ev["start_time"]), 0, None)
+
+    activities: list[ActivityFit] = []
+    for act in order:
+        key = keys[act]
+        mask = (ev["activity"] == act).to_numpy()
+        n = int(mask.sum())
+        durations = processing[mask]
+        fitted: DurationFit | None = None
+        if n >= MIN_FIT and np.ptp(durations) > 0:
+            try:
+                fitted = fit_durations(durations, criterion=criterion)
+            except FitError as exc:
+                notes.append(f"{act}: {exc}; its median duration is used")
+        elif n < MIN_FIT:
+            notes.append(
+                f"{act}: only {n} instance(s), too few to fit a distribution; its median "
+                "duration is used as a constant"
+            )
+        gaps = not_queueing[mask]
+        w = wait[mask]
+        delay: DurationFit | None = None
+        delay_mean = float(gaps.mean()) if n else 0.0
+        wait_mean = float(w.mean()) if n else 0.0
+        positive = gaps[gaps > DELAY_EPS]
+        if (
+            positive.size >= MIN_FIT
+            and delay_mean > DELAY_MIN_HOURS
+            and delay_mean > DELAY_MIN_SHARE * wait_mean
+        ):
+            try:
+                delay = fit_durations(positive, criterion=criterion)
+            except FitError:
+                delay = None
+        activities.append(
+            ActivityFit(
+                name=act,
+                key=key,
+                count=n,
+                role=role_of.get(key),
+                duration=fitted,
+                constant=float(np.median(durations)) if n else 0.0,
+                delay=delay,
+                wait_mean=wait_mean,
+                delay_mean=delay_mean,
+                next=rounded_probabilities(edges[key] or Counter({"end": 1})),
+                delay_share=positive.size / n if delay is not None else 0.0,
+            )
+        )
+    return ProcessFit(
+        name=name,
+        source=log.source,
+        cases=int(ev["case_id"].nunique()),
+        events=len(ev),
+        first=first,
+        last=last,
+        start=start,
+        activities=activities,
+        roles=roles,
+        arrivals=arrivals,
+        trend=trend,
+        notes=notes,
+        starts_estimated=log.starts_estimated,
+    )
+
+
+def _trend(arrival: pd.Series) -> float | None:
+    """Relative weekly change of arrivals (least-squares slope over the mean)."""
+    weeks = (arrival - arrival.min()).dt.days // 7
+    per_week = np.bincount(weeks.to_numpy(dtype=int)).astype(float)
+    full = per_week[:-1] if len(per_week) > 1 else per_week  # the last week is partial
+    if len(full) < 3 or full.mean() <= 0:
+        return None
+    slope = np.polyfit(np.arange(len(full)), full, 1)[0]
+    return float(slope / full.mean())
+
+
+def _roles(
+    ev: pd.DataFrame,
+    keys: dict[str, str],
+    similarity: float,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    notes: list[str],
+) -> tuple[list[RoleFit], dict[str, str]]:
+    """Roles, and which role does each activity (the one that did most of its instances)."""
+    staffed = ev[ev["resource"] != ""]
+    if "role" in ev and (ev["role"] != "").any():
+        group = ev["role"].where(ev["role"] != "", "")
+        member_role = group
+        source = "role column"
+        names = _unique_slugs(sorted(set(group[group != ""])), {"end", "arrival"})
+        member_role = group.map(names)
+    elif len(staffed):
+        member_role, names = _group_resources(staffed, similarity, keys)
+        member_role = member_role.reindex(ev.index).fillna("")
+        source = "grouped by activity mix"
+    else:
+        notes.append("the log names no resources: every activity is modelled as a pure delay")
+        return [], {}
+    role_of: dict[str, str] = {}
+    done_by = pd.DataFrame({"key": ev["key"], "role": member_role})
+    done_by = done_by[done_by["role"].notna() & (done_by["role"] != "")]
+    for act_key, performers in done_by.groupby("key", sort=False)["role"]:
+        counts = performers.value_counts()
+        if len(counts):
+            role_of[str(act_key)] = str(counts.index[0])
+    roles: list[RoleFit] = []
+    per_day = _weekday_counts(first, last)
+    for role_key in sorted(set(role_of.values())):
+        in_role = (member_role == role_key).to_numpy()
+        sub = ev.loc[in_role]
+        on_duty = _on_duty(sub, per_day)
+        staffing = np.where(on_duty >= STAFF_FLOOR, np.maximum(1, np.floor(on_duty + 0.5)), 0)
+        roles.append(
+            RoleFit(
+                key=role_key,
+                members=tuple(sorted(set(sub["resource"]) - {""})),
+                activities=tuple(k for k, r in role_of.items() if r == role_key),
+                on_duty=on_duty,
+                staffing=staffing.astype(int),
+                source=source,
+            )
+        )
+    unused = sorted(set(names.values()) - set(role_of.values())) if names else []
+    if unused:
+        notes.append(
+            f"{len(unused)} group(s) of resources do no activity mostly and are left out: "
+            + ", ".join(unused[:6])
+        )
+    return roles, role_of
+
+
+def _group_resources(
+    staffed: pd.DataFrame, similarity: float, keys: dict[str, str]
+) -> tuple[pd.Series, dict[str, str]]:
+    """Roles from resources doing the same mix of activities (average-linkage clustering)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    mix = pd.crosstab(staffed["resource"], staffed["key"]).astype(float)
+    resources = list(mix.index)
+    if len(resources) == 1:
+        labels = np.array([1])
+    else:
+        norm = mix.to_numpy() / np.linalg.norm(mix.to_numpy(), axis=1, keepdims=True)
+        tree = linkage(norm, method="average", metric="cosine")
+        labels = fcluster(tree, t=1 - similarity, criterion="distance")
+    # Name each group after the activity it does most.
+    names: dict[int, str] = {}
+    taken: set[str] = {"end", "arrival"}
+    for label in sorted(set(labels.tolist())):
+        rows = mix.to_numpy()[labels == label].sum(axis=0)
+        main = str(mix.columns[int(np.argmax(rows))])
+        base = f"{main}_team"
+        key, k = base, 2
+        while key in taken:
+            key, k = f"{base}_{k}", k + 1
+        taken.add(key)
+        names[label] = key
+    by_resource = {r: names[int(lab)] for r, lab in zip(resources, labels, strict=True)}
+    return staffed["resource"].map(by_resource), {str(k): v for k, v in names.items()}
+
+
+def _on_duty(sub: pd.DataFrame, per_day: np.ndarray) -> np.ndarray:
+    """Mean head count on duty per hour of week: each resource is on duty, each day it
+    worked, from its first start to its last end of that day (whole hours it touched)."""
+    if sub.empty:
+        return np.zeros(WEEK_HOURS)
+    day = sub["start_time"].dt.normalize()
+    spans = sub.groupby([sub["resource"], day]).agg(
+        begin=("start_time", "min"), finish=("end_time", "max")
+    )
+    total = np.zeros(WEEK_HOURS)
+    begin_h = spans["begin"].dt.hour.to_numpy()
+    finish = spans["finish"]
+    same_day = (finish.dt.normalize() == spans["begin"].dt.normalize()).to_numpy()
+    finish_h = np.where(same_day, finish.dt.hour.to_numpy(), 23)
+    dow = spans["begin"].dt.day_of_week.to_numpy()
+    for d, b, f in zip(dow, begin_h, finish_h, strict=True):
+        total[d * 24 + b : d * 24 + f + 1] += 1
+    return np.asarray(total / np.repeat(per_day, 24))
+
+
+def _extraneous(ev: pd.DataFrame, enabled: pd.Series) -> np.ndarray:
+    """Hours of each activity's wait that are not queueing for staff.
+
+    The wait runs from ``enabled`` (the end of the case's previous activity) to the start.
+    The time the person who did the activity spent on other work in between is queueing: the
+    model's queues produce it from the staffing. What is left is waiting for something else:
+    the customer, a document, a call-back date, a batch. It is measured in calendar time, so it
+    includes nights: the delay stage then plays that part of the wait, and the model's shifts
+    only add the time until the next shift starts.
+    """
+    out = np.zeros(len(ev))
+    wait = np.clip(_hours(ev["start_time"] - enabled), 0, None)
+    base = ev["start_time"].min()
+    start_h = _hours(ev["start_time"] - base)
+    end_h = _hours(ev["end_time"] - base)
+    enabled_h = _hours(enabled - base)
+    named = (ev["resource"] != "").to_numpy()
+    for rows in ev[named].groupby("resource", sort=False).indices.values():
+        idx = np.flatnonzero(named)[rows]
+        order = np.argsort(start_h[idx], kind="stable")
+        idx = idx[order]
+        s, e = start_h[idx], np.maximum(end_h[idx], start_h[idx])
+        cum = np.r_[0.0, np.cumsum(e - s)]
+
+        def busy_until(
+            t: np.ndarray, s: np.ndarray = s, e: np.ndarray = e, cum: np.ndarray = cum
+        ) -> np.ndarray:
+            i = np.searchsorted(s, t, side="left")  # work started strictly before t
+            last = np.maximum(i - 1, 0)
+            partial = np.where(i > 0, np.clip(np.minimum(t, e[last]) - s[last], 0, None), 0)
+            full = np.where(i > 0, cum[last], 0.0)
+            return np.asarray(full + partial)
+
+        busy = busy_until(start_h[idx]) - busy_until(enabled_h[idx])
+        out[idx] = np.clip(wait[idx] - busy, 0, None)
+    return out
+
+
+def staffing_runs(staffing: np.ndarray) -> list[tuple[str, int, int, int]]:
+    """A 168-hour head-count profile as shift rows ``(days, from_hour, to_hour, count)``.
+
+    Days with the same 24-hour pattern share rows (``mon-fri``); each row is a run of hours
+    with the same head count.
+    """
+    by_pattern: dict[tuple[int, ...], list[int]] = {}
+    for d in range(7):
+        pattern = tuple(int(x) for x in staffing[d * 24 : (d + 1) * 24])
+        if any(pattern):
+            by_pattern.setdefault(pattern, []).append(d)
+    rows: list[tuple[str, int, int, int]] = []
+    for pattern, days in by_pattern.items():
+        text = _days_text(days)
+        h = 0
+        while h < 24:
+            count = pattern[h]
+            end = h
+            while end < 24 and pattern[end] == count:
+                end += 1
+            if count:
+                rows.append((text, h, end, count))
+            h = end
+    return rows
+
+
+def _days_text(days: list[int]) -> str:
+    """``[0, 1, 2, 3, 4]`` -> ``mon-fri``; ``[0, 2]`` -> ``mon,wed``."""
+    parts: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{DAY_NAMES[days[i]]}-{DAY_NAMES[days[j]]}")
+        else:
+            parts += [DAY_NAMES[d] for d in days[i : j + 1]]
+        i = j + 1
+    return ",".join(parts)
+
+
+def mean_or_nan(x: np.ndarray) -> float:
+    """Mean of a possibly empty array."""
+    return float(x.mean()) if x.size else math.nan

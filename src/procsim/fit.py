@@ -1,0 +1,218 @@
+"""The ``procsim-fit`` command: an event log in, a current-process config out.
+
+Sits at the edge of the fitting data flow: reads ``key=value`` options (Hydra style, like the
+``procsim`` command), then :mod:`procsim.eventlog` -> :mod:`procsim.discover` ->
+:mod:`procsim.fit_yaml`, checks that the written config validates, and writes it under
+``conf/process/`` of the workspace. Input errors print one message and exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from procsim import __version__
+from procsim.errors import EXIT_USER_ERROR, FitError, Issue, ModelError, ProcsimError, did_you_mean
+
+USAGE = """\
+usage: procsim-fit log=PATH name=NAME [OPTION=VALUE ...]
+
+Fits a current-process model from an event log (CSV with a header row, .csv.gz, or XES) and
+writes it as conf/process/NAME.yaml, a config that reads like a hand-written one with a comment
+per fitted item. Then `procsim process=NAME` simulates it.
+
+What it discovers: activities and routing probabilities (directly-follows, loops and the
+exit); the arrival rate by hour of week; roles (from a role column, or by grouping resources
+that do the same mix of activities) with their head count on duty by hour of week; processing
+times per activity (exponential, gamma, lognormal, Weibull, truncated normal fitted by maximum
+likelihood, chosen by AIC or BIC, with the KS distance; an empirical distribution when none
+fits); and waiting that is not queueing for staff (for the customer, a document, a batch) as
+delay stages, so the model does not blame staff for time nobody worked. For logs with
+completion times only, start times are estimated (and the file says so).
+
+Options:
+  log=PATH           the event log (required)
+  name=NAME          the process name and file name (required; letters, digits, _ and -)
+  case=COL activity=COL start=COL end=COL resource=COL role=COL
+                     column names in a CSV (defaults: case_id, activity, start_time,
+                     end_time, resource; no role column). start=none: completions only.
+  timezone=ZONE      convert timestamps to this local time (e.g. Europe/Amsterdam); working
+                     hours and arrival profiles are about the local clock
+  criterion=aic|bic  how duration families are chosen (default aic)
+  out=PATH           write the config here instead of conf/process/NAME.yaml
+  overwrite=true     replace an existing file
+
+Examples:
+  procsim-fit log=data/loans.csv name=loans timezone=Europe/Amsterdam
+  procsim-fit log=tickets.csv name=helpdesk case=ticket activity=step end=closed start=none
+"""
+
+_KEYS = (
+    "log",
+    "name",
+    "case",
+    "activity",
+    "start",
+    "end",
+    "resource",
+    "role",
+    "attributes",
+    "timezone",
+    "criterion",
+    "out",
+    "overwrite",
+)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """What a fit wrote: the config's path and text, and the discovered process."""
+
+    path: Path
+    text: str
+    fit: Any
+
+
+def _options(argv: list[str]) -> dict[str, str]:
+    issues: list[Issue] = []
+    opts: dict[str, str] = {}
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        if not eq:
+            issues.append(
+                Issue(arg, "not an option", "key=value, e.g. log=data/loans.csv", repr(arg))
+            )
+            continue
+        if key not in _KEYS:
+            issues.append(Issue(key, "unknown option", ", ".join(_KEYS), repr(key),
+                                did_you_mean(key, _KEYS)))  # fmt: skip
+            continue
+        opts[key] = value
+    for required in ("log", "name"):
+        if required not in opts:
+            issues.append(Issue(required, "missing", f"{required}=...", "",
+                                "e.g. procsim-fit log=data/loans.csv name=loans"))  # fmt: skip
+    name = opts.get("name", "x")
+    if not name or not all(c.isalnum() or c in "_-" for c in name):
+        issues.append(Issue("name", "not a usable name", "letters, digits, _ and -", repr(name)))
+    if opts.get("criterion", "aic") not in ("aic", "bic"):
+        issues.append(Issue("criterion", "unknown criterion", "aic or bic",
+                            repr(opts["criterion"])))  # fmt: skip
+    if opts.get("overwrite", "false").lower() not in ("true", "false", "yes", "no", "1", "0"):
+        issues.append(Issue("overwrite", "not a yes/no", "true or false",
+                            repr(opts["overwrite"])))  # fmt: skip
+    if issues:
+        raise ModelError(issues, "the command line")
+    return opts
+
+
+def _target(opts: dict[str, str]) -> tuple[Path, bool]:
+    """Where the config goes, and whether the folder must become a workspace."""
+    if opts.get("out"):
+        return Path(opts["out"]), False
+    from procsim.workspace import find_workspace
+
+    try:
+        ws = find_workspace()
+        user = ws.origin != "bundled examples"
+    except ProcsimError:
+        user = False
+    if user:
+        return ws.conf / "process" / f"{opts['name']}.yaml", False
+    return Path.cwd() / "conf" / "process" / f"{opts['name']}.yaml", True
+
+
+def fit_log(opts: dict[str, str]) -> FitResult:
+    """Run a fit from parsed options (see :data:`USAGE`); write the config; return it."""
+    from procsim.discover import discover
+    from procsim.eventlog import describe_columns, read_log
+    from procsim.fit_yaml import write_config
+
+    target, make_workspace = _target(opts)
+    overwrite = opts.get("overwrite", "false").lower() in ("true", "yes", "1")
+    if target.exists() and not overwrite:
+        raise ProcsimError(
+            f"{target} exists already. Hint: overwrite=true replaces it, or choose another name="
+        )
+    log = read_log(opts["log"], describe_columns(opts), timezone=opts.get("timezone"))
+    fit = discover(log, opts["name"], criterion=opts.get("criterion", "aic"))
+    text = write_config(fit)
+    _check_config(text, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    from procsim.output import atomic_write
+
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
+
+    atomic_write(target, write)
+    if make_workspace:
+        _make_workspace(target.parents[1], opts["name"])
+    return FitResult(target, text, fit)
+
+
+def _check_config(text: str, target: Path) -> None:
+    """The written config must validate; if it does not, that is a bug in the fit."""
+    import yaml
+
+    from procsim.validate import validate_model
+
+    try:
+        validate_model(yaml.safe_load(text))
+    except ModelError as exc:
+        raise FitError(
+            f"the fitted config for {target} does not validate; this is a bug in procsim-fit, "
+            f"please report it with the log's shape. {exc}"
+        ) from None
+
+
+def _make_workspace(conf: Path, name: str) -> None:
+    """Turn the folder into a workspace whose default process is the fitted one."""
+    config = conf / "config.yaml"
+    if config.exists():
+        return
+    from procsim.workspace import find_workspace
+
+    bundled = find_workspace().conf / "config.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    lines = [
+        f"  - process: {name}" if line.strip().startswith("- process:") else line
+        for line in text.splitlines()
+    ]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``procsim-fit``."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return
+    if args[0] == "--version":
+        print(f"procsim-fit {__version__}")
+        return
+    try:
+        result = fit_log(_options(args))
+    except ProcsimError as exc:
+        print(f"procsim-fit: error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR) from None
+    except OSError as exc:
+        print(f"procsim-fit: error: {exc}. Hint: check the paths and that the folder is "
+              "writable", file=sys.stderr)  # fmt: skip
+        raise SystemExit(EXIT_USER_ERROR) from None
+    fit = result.fit
+    print(
+        f"fitted {fit.name} from {fit.source}: {fit.cases:,} cases, {len(fit.activities)} "
+        f"activities, {len(fit.roles)} role(s)"
+    )
+    for a in fit.activities:
+        chosen = a.duration.chosen.family if a.duration is not None else "constant (few data)"
+        delay = f", waits {a.delay_mean:.3g} h for other than staff" if a.delay else ""
+        print(f"  {a.key:<28} n={a.count:<7,} {chosen}{delay}")
+    for note in fit.notes:
+        print(f"note: {note}")
+    print(f"wrote {result.path}")
+    print(f"next: procsim process={fit.name}")
+if __name__ == "__main__":
+    main()
