@@ -214,5 +214,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"note: {note}")
     print(f"wrote {result.path}")
     print(f"next: procsim process={fit.name}")
+
+
 if __name__ == "__main__":
     main()
