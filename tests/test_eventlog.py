@@ -106,7 +106,8 @@ def test_start_times_estimated_by_hand(tmp_path: Path) -> None:
         + "\n1,a,2024-03-01 09:00,ann"  # first of case 1, ann's first: zero duration
         + "\n2,a,2024-03-01 09:30,ann"  # ann was busy until 09:00: starts 09:00
         + "\n1,b,2024-03-01 10:00,bob"  # case 1's a ended 09:00; bob free: starts 09:00
-        + "\n2,b,2024-03-01 10:20,bob\n",  # case 2's a ended 09:30, bob's b 10:00: 10:00
+        + "\n2,b,2024-03-01 10:20,bob"  # case 2's a ended 09:30, bob's b 10:00: 10:00
+        + "\n3,c,2024-03-01 11:00,cat\n",  # three people, none doing over half the work
     )
     log = read_log(path, LogColumns(case="case", start=None, end="end"))
     assert log.starts_estimated

@@ -22,7 +22,7 @@ from helpers import two_stage
 from procsim.discover import discover, rounded_probabilities, slug, staffing_runs
 from procsim.engine import simulate
 from procsim.errors import ModelError
-from procsim.eventlog import RealLog, from_simulation
+from procsim.eventlog import RealLog, estimate_starts, from_simulation
 from procsim.fit import fit_log
 from procsim.fit_yaml import write_config
 from procsim.metrics import to_event_log
@@ -335,3 +335,48 @@ def test_fit_of_a_real_log_sample_reads_like_a_config(tmp_path: Path) -> None:
     # Office hours: nobody arrives at night.
     rates = config["arrivals"]["rate"]
     assert all(rates[day][3] == 0 for day in rates)
+
+
+def test_a_twice_weekly_batch_is_found_and_written() -> None:
+    """Payments released on Mondays and Thursdays at 17:30: a batch stage, not a delay."""
+    rows = []
+    day = pd.Timestamp("2024-01-01")  # a Monday
+    for i in range(200):  # 200 payments in 9 runs: 4.5% distinct moments
+        submitted = day + pd.Timedelta(hours=9 + 24 * (i % 28) + (i % 7))
+        # the next Monday or Thursday 17:30 after submission
+        release = submitted.normalize() + pd.Timedelta(hours=17.5)
+        while release.day_of_week not in (0, 3) or release <= submitted:
+            release += pd.Timedelta(days=1)
+        rows.append((f"c{i}", "submit", str(submitted), str(submitted), "ann"))
+        rows.append((f"c{i}", "pay", str(release), str(release), "sys"))
+    fit = discover(log_of(rows), "payments")
+    pay = next(a for a in fit.activities if a.key == "pay")
+    assert pay.batch == ("mon 17:30", "thu 17:30")
+    assert pay.delay is None  # the wait for the run is the batch, not an extra delay
+    config = yaml.safe_load(write_config(fit))
+    assert config["process"]["stages"]["pay"]["batch"] == {"at": ["mon 17:30", "thu 17:30"]}
+    validate_model(config)
+
+
+def test_completions_only_without_people_become_delays() -> None:
+    """A resource column naming no people (one label for everyone): no roles are invented."""
+    rows = []
+    for i in range(30):
+        t = pd.Timestamp("2024-01-01 09:00") + pd.Timedelta(hours=5 * i)
+        rows.append((f"c{i}", "submit", "", str(t), "STAFF MEMBER"))
+        rows.append((f"c{i}", "approve", "", str(t + pd.Timedelta(hours=30)), "STAFF MEMBER"))
+    frame = pd.DataFrame(
+        rows, columns=["case_id", "activity", "start_time", "end_time", "resource"]
+    )
+    frame["start_time"] = pd.NaT
+    frame["end_time"] = pd.to_datetime(frame["end_time"])
+    frame["start_estimated"] = True
+    frame["start_time"] = estimate_starts(frame)
+    approve = frame[frame["activity"] == "approve"]
+    # Each approval starts when its own case's submission ended, not when "STAFF MEMBER"
+    # last finished anything.
+    hours = (approve["end_time"] - approve["start_time"]).dt.total_seconds() / 3600
+    assert (hours == 30).all()
+    fit = discover(RealLog(frame, "completions", starts_estimated=True), "claims")
+    assert fit.roles == [] and all(a.role is None for a in fit.activities)
+    assert any("names no people" in n for n in fit.notes)

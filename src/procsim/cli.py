@@ -27,7 +27,9 @@ on common random numbers, with replications; prints headline KPIs with 95% confi
 intervals and the paired change, and writes tidy tables (CSV and Parquet), the simulated
 event logs, the resolved configs, figures and a feasibility-review report (report.html,
 report.md) into the run folder (outputs/<date>/<time>/). `procsim-report FOLDER` rebuilds the
-figures and the report from a run folder.
+figures and the report from a run folder. `procsim-fit log=FILE name=NAME` fits a current
+process from an event log; `procsim-validate log=FILE process=NAME` compares it with a
+held-out log.
 
 Examples:
   procsim scenario=merged_approval                 a redesign against its current process

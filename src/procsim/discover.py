@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from procsim.errors import FitError
-from procsim.eventlog import RealLog
+from procsim.eventlog import RealLog, identifies_people
 from procsim.fit_dist import DurationFit, fit_durations
 
 WEEK_HOURS = 168
@@ -36,6 +36,11 @@ DELAY_MIN_HOURS = 1 / 60
 DELAY_MIN_SHARE = 0.1
 #: Waiting shorter than this (hours; one second) counts as none.
 DELAY_EPS = 1 / 3600
+#: An activity is a batch when its instances end at fewer distinct moments than this share of
+#: them, and a few weekly times (at most BATCH_MAX_TIMES) hold BATCH_COVER of them.
+BATCH_DISTINCT = 0.1
+BATCH_COVER = 0.85
+BATCH_MAX_TIMES = 14
 #: Two resources belong to one role when their activity mixes are at least this similar
 #: (cosine similarity of their activity counts).
 ROLE_SIMILARITY = 0.7
@@ -91,6 +96,9 @@ class ActivityFit:
     delay_share
         Share of the instances with such waiting at all; ``delay`` is fitted to those only, so
         a case goes through the delay with this probability.
+    batch, batch_note
+        Weekly release times (``"mon 17:30"``) when the activity ends in batches (most of its
+        instances end at a few recurring moments), and how that was seen.
     next
         Successor key (``"end"`` for the end of the case) -> probability.
     """
@@ -106,6 +114,8 @@ class ActivityFit:
     delay_mean: float
     next: dict[str, float]
     delay_share: float = 0.0
+    batch: tuple[str, ...] = ()
+    batch_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -302,7 +312,8 @@ def discover(
                 f"{act}: only {n} instance(s), too few to fit a distribution; its median "
                 "duration is used as a constant"
             )
-        gaps = not_queueing[mask]
+        batch, batch_note = _batch_times(ev.loc[mask, "end_time"])
+        gaps = not_queueing[mask] if not batch else np.zeros(n)
         w = wait[mask]
         delay: DurationFit | None = None
         delay_mean = float(gaps.mean()) if n else 0.0
@@ -330,6 +341,8 @@ def discover(
                 delay_mean=delay_mean,
                 next=rounded_probabilities(edges[key] or Counter({"end": 1})),
                 delay_share=positive.size / n if delay is not None else 0.0,
+                batch=batch,
+                batch_note=batch_note,
             )
         )
     return ProcessFit(
@@ -347,6 +360,27 @@ def discover(
         notes=notes,
         starts_estimated=log.starts_estimated,
     )
+
+
+def _batch_times(ends: pd.Series) -> tuple[tuple[str, ...], str]:
+    """Weekly release times of an activity whose instances end at a few recurring moments."""
+    n = len(ends)
+    if n < 50 or ends.nunique() > BATCH_DISTINCT * n:
+        return (), ""
+    moment = ends.dt.round("5min")
+    slots = (moment.dt.day_of_week.astype(str) + " " + moment.dt.strftime("%H:%M")).value_counts()
+    share = slots / n
+    cumulative = share.cumsum()
+    k = int(np.searchsorted(cumulative.to_numpy(), BATCH_COVER) + 1)
+    if k > BATCH_MAX_TIMES or k > len(slots):
+        return (), ""
+    chosen = sorted(slots.index[:k], key=lambda s: (int(s.split()[0]), s.split()[1]))
+    times = tuple(f"{DAY_NAMES[int(d)]} {hm}" for d, hm in (c.split() for c in chosen))
+    note = (
+        f"{n:,} instances end at {ends.nunique():,} distinct moments; "
+        f"{cumulative.iloc[k - 1]:.0%} of them at these weekly times"
+    )
+    return times, note
 
 
 def _trend(arrival: pd.Series) -> float | None:
@@ -370,6 +404,15 @@ def _roles(
 ) -> tuple[list[RoleFit], dict[str, str]]:
     """Roles, and which role does each activity (the one that did most of its instances)."""
     staffed = ev[ev["resource"] != ""]
+    estimated = "start_estimated" in ev and bool(ev["start_estimated"].any())
+    if estimated and not identifies_people(ev):
+        notes.append(
+            "the log records completions only and does not say who did the work (its resource "
+            "column names no people): waiting and working cannot be told apart, so every "
+            "activity is modelled as a delay from the end of the case's previous activity to its "
+            "own end. Add roles and staffing by hand to study staffing"
+        )
+        return [], {}
     if "role" in ev and (ev["role"] != "").any():
         group = ev["role"].where(ev["role"] != "", "")
         member_role = group
@@ -421,6 +464,7 @@ def _group_resources(
 ) -> tuple[pd.Series, dict[str, str]]:
     """Roles from resources doing the same mix of activities (average-linkage clustering)."""
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
 
     mix = pd.crosstab(staffed["resource"], staffed["key"]).astype(float)
     resources = list(mix.index)
@@ -428,7 +472,8 @@ def _group_resources(
         labels = np.array([1])
     else:
         norm = mix.to_numpy() / np.linalg.norm(mix.to_numpy(), axis=1, keepdims=True)
-        tree = linkage(norm, method="average", metric="cosine")
+        # Condensed distances: a square observation matrix would be mistaken for distances.
+        tree = linkage(pdist(norm, metric="cosine"), method="average")
         labels = fcluster(tree, t=1 - similarity, criterion="distance")
     # Name each group after the activity it does most.
     names: dict[int, str] = {}

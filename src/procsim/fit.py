@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     for a in fit.activities:
         chosen = a.duration.chosen.family if a.duration is not None else "constant (few data)"
+        if a.batch:
+            chosen = "batch released " + ", ".join(a.batch)
         delay = f", waits {a.delay_mean:.3g} h for other than staff" if a.delay else ""
         print(f"  {a.key:<28} n={a.count:<7,} {chosen}{delay}")
     for note in fit.notes:

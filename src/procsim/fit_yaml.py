@@ -166,9 +166,18 @@ def write_config(fit: ProcessFit) -> str:
             lines.append(f"      role: {a.role}")
         else:
             lines.append("      role: null                  # nobody recorded: a pure delay")
-        note = a.duration.note if a.duration is not None else f"n={a.count:,}: median as a constant"
-        lines.append(f"      # duration: {note}")
-        lines.append(f"      duration: {_dist(a.duration, a.constant)}")
+        if a.batch:
+            lines.append(f"      # batch: {a.batch_note}; work waits for the next release")
+            lines.append(f"      batch: {{at: {_scalar(list(a.batch))}}}")
+            lines.append("      duration: 0                  # released all at once")
+        else:
+            note = (
+                a.duration.note
+                if a.duration is not None
+                else f"n={a.count:,}: median as a constant"
+            )
+            lines.append(f"      # duration: {note}")
+            lines.append(f"      duration: {_dist(a.duration, a.constant)}")
         lines.append("      value: value_adding")
         nxt = route(a.next)
         lines.append(f"      # next: directly-follows over {a.count:,} instances")
