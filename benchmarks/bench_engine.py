@@ -64,6 +64,7 @@ CYCLE_CHECK_MIN_CASES = 5000
 #: Seed of the idiomatic SimPy model's numpy generator (procsim uses its own streams).
 SIMPY_SEED = 20240601
 
+
 def make_config(cases: int) -> dict[str, Any]:
     """The bundled customer_request process (conf/process/customer_request.yaml), run by cases.
 

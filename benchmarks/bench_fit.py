@@ -57,7 +57,13 @@ BUDGET = "Declaration APPROVED by BUDGET OWNER"
 
 
 def fit(log: Path, name: str, folder: Path, **columns: str) -> dict[str, Any]:
-    opts = {"log": str(log), "name": name, "timezone": TZ, "out": str(folder / f"{name}.yaml")}
+    opts = {
+        "log": str(log),
+        "name": name,
+        "timezone": TZ,
+        "out": str(folder / f"{name}.yaml"),
+        "report": str(folder / f"{name}_report"),
+    }
     result = fit_log({**opts, **columns})
     config: dict[str, Any] = yaml.safe_load(result.text)
     return config

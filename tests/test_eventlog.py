@@ -57,6 +57,24 @@ def test_every_problem_is_reported_with_its_line_and_column(tmp_path: Path) -> N
     assert "3 problem(s)" in text
 
 
+def test_skip_bad_rows_drops_them_and_says_how_many(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER
+        + "\n1,a,2024-03-01 08:00,2024-03-01 08:10,ann"
+        + "\n1,,2024-03-01 09:00,2024-03-01 09:10,ann"  # line 3: no activity
+        + "\n2,b,yesterday,2024-03-01 10:00,bob"  # line 4: bad start
+        + "\n3,c,2024-03-01 12:00,2024-03-01 11:00,bob\n",  # line 5: ends before it starts
+    )
+    with pytest.raises(LogFormatError, match="skip_bad_rows=true"):
+        read_log(path)
+    log = read_log(path, skip_bad_rows=True)
+    assert len(log.events) == 1 and log.events["activity"].iloc[0] == "a"
+    note = next(n for n in log.notes if n.startswith("skipped"))
+    assert "skipped 3 of 4 rows" in note
+    assert "line 3" in note and "line 4" in note and "line 5" in note
+
+
 def test_end_before_start_names_the_rows(tmp_path: Path) -> None:
     path = write(tmp_path, HEADER + "\n1,a,2024-03-01 09:00,2024-03-01 08:00,ann\n")
     with pytest.raises(LogFormatError, match=r"line 2: ends before it starts"):

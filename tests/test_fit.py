@@ -244,6 +244,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and "procsim process=forms" in done.stdout
+    assert len(list((work / "outputs").rglob("report.html"))) == 1  # the fit report
     config_file = work / "conf" / "process" / "forms.yaml"
     text = config_file.read_text(encoding="utf-8")
     assert text.startswith("# @package _global_")
@@ -304,9 +305,13 @@ def test_fit_log_checks_what_it_writes(tmp_path: Path) -> None:
             "end": "finish",
             "resource": "who",
             "out": str(tmp_path / "forms.yaml"),
+            "report": str(tmp_path / "fit_report"),
         }
     )
     assert result.path.is_file()
+    assert result.report is not None
+    page = result.report.read_text(encoding="utf-8")
+    assert "Fit: forms" in page and page.count("data:image/png;base64,") == 3
     try:
         validate_model(yaml.safe_load(result.text))
     except ModelError as exc:  # pragma: no cover - the assertion below explains
@@ -322,6 +327,7 @@ def test_fit_of_a_real_log_sample_reads_like_a_config(tmp_path: Path) -> None:
             "name": "loans",
             "timezone": "Europe/Amsterdam",
             "out": str(tmp_path / "loans.yaml"),
+            "report": "false",
         }
     )
     fit = result.fit

@@ -96,6 +96,8 @@ class ActivityFit:
     delay_share
         Share of the instances with such waiting at all; ``delay`` is fitted to those only, so
         a case goes through the delay with this probability.
+    observed
+        The processing times seen in the log (hours), for the fit report.
     batch, batch_note
         Weekly release times (``"mon 17:30"``) when the activity ends in batches (most of its
         instances end at a few recurring moments), and how that was seen.
@@ -116,6 +118,7 @@ class ActivityFit:
     delay_share: float = 0.0
     batch: tuple[str, ...] = ()
     batch_note: str = ""
+    observed: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,7 @@ def discover(
                 delay_share=positive.size / n if delay is not None else 0.0,
                 batch=batch,
                 batch_note=batch_note,
+                observed=durations,
             )
         )
     return ProcessFit(

@@ -13,6 +13,7 @@ given), because working hours and arrival profiles are about the local clock.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
@@ -105,6 +106,7 @@ def read_log(
     columns: LogColumns | None = None,
     *,
     timezone: str | None = None,
+    skip_bad_rows: bool = False,
 ) -> RealLog:
     """Read an event log (``.csv``, ``.csv.gz`` or ``.xes``, ``.xes.gz``) and check every row.
 
@@ -118,6 +120,9 @@ def read_log(
         IANA name (``Europe/Amsterdam``): timestamps are converted to this local time, so
         that hours of the day mean what they meant to the people in the log. Without it,
         timestamps with an offset are read as UTC and those without one as written.
+    skip_bad_rows
+        Leave out rows with a missing case, activity or end time, an unreadable timestamp or
+        an end before the start, and say how many and why in ``notes``, instead of failing.
 
     Returns
     -------
@@ -147,7 +152,7 @@ def read_log(
             p,
             [Issue(str(p), "unknown file type", ".csv, .csv.gz, .xes or .xes.gz", p.suffix)],
         )
-    frame, notes = _check(raw, cols, p, line_offset, timezone)
+    frame, notes = _check(raw, cols, p, line_offset, timezone, skip_bad_rows)
     estimated = bool(frame["start_estimated"].any())
     if estimated:
         notes.append(
@@ -203,6 +208,7 @@ def _check(
     path: Path,
     offset: int | None,
     timezone: str | None,
+    skip_bad_rows: bool,
 ) -> tuple[pd.DataFrame, list[str]]:
     issues: list[Issue] = []
     where = str(path)
@@ -243,40 +249,65 @@ def _check(
         raise _fail(path, [Issue(where, "has no events", "one row per activity instance")])
 
     notes: list[str] = []
+    problems: list[tuple[np.ndarray, Issue]] = []
     case = raw[cols.case].astype(str).str.strip()
     activity = raw[cols.activity].astype(str).str.strip()
     for col, values in ((cols.case, case), (cols.activity, activity)):
-        empty = np.flatnonzero((values == "").to_numpy())
-        if empty.size:
-            issues.append(
-                Issue(
-                    f"{where}, {_rows(empty, offset)}, column '{col}'",
-                    f"empty in {empty.size} row(s)",
-                    "a value in every row",
-                    "",
-                    "remove those rows or fill them in",
+        empty = (values == "").to_numpy()
+        if empty.any():
+            rows = np.flatnonzero(empty)
+            problems.append(
+                (
+                    empty,
+                    Issue(
+                        f"{where}, {_rows(rows, offset)}, column '{col}'",
+                        f"empty in {rows.size} row(s)",
+                        "a value in every row",
+                        "",
+                        "remove those rows or fill them in",
+                    ),
                 )
             )
-    end = _times(raw[cols.end], cols.end, where, offset, timezone, issues, required=True)
+    end = _times(raw[cols.end], cols.end, where, offset, timezone, issues, problems, required=True)
     has_start = cols.start is not None and cols.start in present
     if has_start and cols.start is not None:
-        start = _times(raw[cols.start], cols.start, where, offset, timezone, issues)
+        start = _times(raw[cols.start], cols.start, where, offset, timezone, issues, problems)
     else:
         start = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     if issues:
         raise _fail(path, issues)
-    backwards = np.flatnonzero((start > end).fillna(False).to_numpy())
-    if backwards.size:
-        issues.append(
-            Issue(
-                f"{where}, {_rows(backwards, offset)}",
-                f"ends before it starts in {backwards.size} row(s)",
-                f"{cols.start} <= {cols.end}",
-                f"e.g. {start.iloc[backwards[0]]} > {end.iloc[backwards[0]]}",
-                "swapped columns? map them with start=<column> end=<column>",
+    backwards = (start > end).fillna(False).to_numpy()
+    if backwards.any():
+        rows = np.flatnonzero(backwards)
+        problems.append(
+            (
+                backwards,
+                Issue(
+                    f"{where}, {_rows(rows, offset)}",
+                    f"ends before it starts in {rows.size} row(s)",
+                    f"{cols.start} <= {cols.end}",
+                    f"e.g. {start.iloc[rows[0]]} > {end.iloc[rows[0]]}",
+                    "swapped columns? map them with start=<column> end=<column>",
+                ),
             )
         )
-        raise _fail(path, issues)
+    if problems and not skip_bad_rows:
+        hint = "; or skip_bad_rows=true to leave such rows out (they are counted and reported)"
+        raise _fail(
+            path,
+            [dataclasses.replace(i, hint=i.hint + hint) for _, i in problems],
+        )
+    if problems:
+        drop = np.logical_or.reduce([m for m, _ in problems])
+        kept = ~drop
+        if not kept.any():
+            raise _fail(path, [i for _, i in problems])
+        notes.append(
+            f"skipped {int(drop.sum()):,} of {len(raw):,} rows (skip_bad_rows): "
+            + "; ".join(i.path.split(", ", 1)[-1] + ": " + i.message for _, i in problems)
+        )
+        raw, case, activity = raw[kept], case[kept], activity[kept]
+        start, end = start[kept], end[kept]
 
     resource = (
         raw[cols.resource].astype(str).str.strip()
@@ -326,6 +357,7 @@ def _times(
     offset: int | None,
     timezone: str | None,
     issues: list[Issue],
+    problems: list[tuple[np.ndarray, Issue]],
     *,
     required: bool = False,
 ) -> pd.Series:
@@ -333,26 +365,33 @@ def _times(
     text = values.astype(str).str.strip()
     blank = (text == "") | text.str.lower().isin(["nan", "nat", "none", "null"])
     parsed = pd.to_datetime(text.where(~blank), errors="coerce", utc=True, format="mixed")
-    bad = np.flatnonzero((parsed.isna() & ~blank).to_numpy())
-    if bad.size:
-        issues.append(
-            Issue(
-                f"{where}, {_rows(bad, offset)}, column '{col}'",
-                f"not a timestamp in {bad.size} row(s)",
-                "ISO 8601 such as 2024-03-01T09:30:00+01:00",
-                repr(text.iloc[bad[0]]),
-                "fix or remove those rows",
+    bad = (parsed.isna() & ~blank).to_numpy()
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        problems.append(
+            (
+                bad,
+                Issue(
+                    f"{where}, {_rows(rows, offset)}, column '{col}'",
+                    f"not a timestamp in {rows.size} row(s)",
+                    "ISO 8601 such as 2024-03-01T09:30:00+01:00",
+                    repr(text.iloc[rows[0]]),
+                    "fix or remove those rows",
+                ),
             )
         )
     if required and blank.any():
         rows = np.flatnonzero(blank.to_numpy())
-        issues.append(
-            Issue(
-                f"{where}, {_rows(rows, offset)}, column '{col}'",
-                f"empty in {rows.size} row(s)",
-                "a completion time in every row",
-                "",
-                "remove events that never completed",
+        problems.append(
+            (
+                blank.to_numpy(),
+                Issue(
+                    f"{where}, {_rows(rows, offset)}, column '{col}'",
+                    f"empty in {rows.size} row(s)",
+                    "a completion time in every row",
+                    "",
+                    "remove events that never completed",
+                ),
             )
         )
     if timezone is not None:

@@ -41,8 +41,13 @@ Options:
   timezone=ZONE      convert timestamps to this local time (e.g. Europe/Amsterdam); working
                      hours and arrival profiles are about the local clock
   criterion=aic|bic  how duration families are chosen (default aic)
+  skip_bad_rows=true leave out rows with a missing or unreadable value or an end before the
+                     start, and report how many and why (default: stop and name them)
   out=PATH           write the config here instead of conf/process/NAME.yaml
   overwrite=true     replace an existing file
+  report=PATH|false  where to write the fit report (report.html, report.md, figures: QQ
+                     plots of the durations, arrivals and staffing by hour of week); default
+                     outputs/<date>/<time>-fit-NAME/
 
 Examples:
   procsim-fit log=data/loans.csv name=loans timezone=Europe/Amsterdam
@@ -62,17 +67,20 @@ _KEYS = (
     "timezone",
     "criterion",
     "out",
+    "skip_bad_rows",
     "overwrite",
+    "report",
 )
 
 
 @dataclass(frozen=True)
 class FitResult:
-    """What a fit wrote: the config's path and text, and the discovered process."""
+    """What a fit wrote: the config's path and text, the discovered process, and the report."""
 
     path: Path
     text: str
     fit: Any
+    report: Path | None = None
 
 
 def _options(argv: list[str]) -> dict[str, str]:
@@ -136,7 +144,12 @@ def fit_log(opts: dict[str, str]) -> FitResult:
         raise ProcsimError(
             f"{target} exists already. Hint: overwrite=true replaces it, or choose another name="
         )
-    log = read_log(opts["log"], describe_columns(opts), timezone=opts.get("timezone"))
+    log = read_log(
+        opts["log"],
+        describe_columns(opts),
+        timezone=opts.get("timezone"),
+        skip_bad_rows=opts.get("skip_bad_rows", "false").lower() in ("true", "yes", "1"),
+    )
     fit = discover(log, opts["name"], criterion=opts.get("criterion", "aic"))
     text = write_config(fit)
     _check_config(text, target)
@@ -149,7 +162,21 @@ def fit_log(opts: dict[str, str]) -> FitResult:
     atomic_write(target, write)
     if make_workspace:
         _make_workspace(target.parents[1], opts["name"])
-    return FitResult(target, text, fit)
+    report = None
+    where = opts.get("report", "")
+    if where.lower() not in ("false", "no", "0", "none"):
+        import datetime as dt
+
+        from procsim.fit_report import write_fit_report
+
+        now = dt.datetime.now()
+        folder = (
+            Path(where)
+            if where
+            else Path("outputs") / f"{now:%Y-%m-%d}" / (f"{now:%H-%M-%S}-fit-{opts['name']}")
+        )
+        report = write_fit_report(fit, folder, target)
+    return FitResult(target, text, fit, report)
 
 
 def _check_config(text: str, target: Path) -> None:
@@ -215,6 +242,8 @@ def main(argv: list[str] | None = None) -> None:
     for note in fit.notes:
         print(f"note: {note}")
     print(f"wrote {result.path}")
+    if result.report is not None:
+        print(f"fit report: {result.report}")
     print(f"next: procsim process={fit.name}")
 
 

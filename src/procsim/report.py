@@ -588,6 +588,19 @@ _SVG_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.IG
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>", re.DOTALL | re.IGNORECASE)
 
 
+#: Building blocks of a report document, for other report writers (the fit report).
+Heading, Para, BulletList, Table, Figure = _Heading, _Para, _List, _Table, _Figure
+
+
+def render(title: str, subtitle: str, blocks: list[Block]) -> tuple[str, str]:
+    """(HTML, Markdown) of a document made of report blocks, in the report's style.
+
+    The HTML is self-contained (figures embedded) and prints well; the Markdown refers to the
+    figures as ``figures/<file>``.
+    """
+    return _to_html(title, subtitle, blocks), _to_markdown(title, blocks)
+
+
 def _html_figure(f: _Figure) -> str:
     e = html.escape
     if f.png is not None:

@@ -49,6 +49,7 @@ Options:
   case=COL activity=COL start=COL end=COL resource=COL role=COL
                       column names in a CSV (as for procsim-fit)
   out=PATH            write the results here instead
+  skip_bad_rows=true  leave out unreadable rows of the log (counted and reported)
 
 Example:
   procsim-fit log=train.csv.gz name=loans timezone=Europe/Amsterdam
@@ -69,6 +70,7 @@ _KEYS = (
     "resource",
     "role",
     "out",
+    "skip_bad_rows",
 )
 
 
@@ -272,7 +274,12 @@ def run_validation(opts: dict[str, str]) -> tuple[Validation, Path]:
     from procsim.config import compose
     from procsim.units import parse_time
 
-    real = read_log(opts["log"], describe_columns(opts), timezone=opts.get("timezone"))
+    real = read_log(
+        opts["log"],
+        describe_columns(opts),
+        timezone=opts.get("timezone"),
+        skip_bad_rows=opts.get("skip_bad_rows", "false").lower() in ("true", "yes", "1"),
+    )
     study = compose(process=opts["process"])
     config = study.configs["current"]
     warmup = parse_time(opts.get("warmup", "2w"), "hours")
