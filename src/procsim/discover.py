@@ -13,6 +13,7 @@ Hydra.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -150,6 +151,28 @@ class RoleFit:
 
 
 @dataclass(frozen=True)
+class ParallelBlock:
+    """Two activities done at the same time: after ``split`` both start, ``join`` waits for
+    both.
+
+    Attributes
+    ----------
+    split, branches, join
+        Activity keys.
+    overlap
+        Share of the cases with both activities in which they overlapped in time.
+    cases
+        Cases with both activities.
+    """
+
+    split: str
+    branches: tuple[str, str]
+    join: str
+    overlap: float
+    cases: int
+
+
+@dataclass(frozen=True)
 class ProcessFit:
     """Everything discovered in a log, ready to be written as a process config.
 
@@ -191,6 +214,7 @@ class ProcessFit:
     trend: float | None
     notes: list[str] = field(default_factory=list)
     starts_estimated: bool = False
+    parallel: list[ParallelBlock] = field(default_factory=list)
 
 
 def _hours(delta: pd.Series) -> np.ndarray:
@@ -290,6 +314,7 @@ def discover(
     trend = _trend(arrival)
 
     roles, role_of = _roles(ev, keys, role_similarity, first, last, notes)
+    estimated_starts = "start_estimated" in ev and bool(ev["start_estimated"].any())
 
     # Waiting: from the end of the case's previous activity (its arrival for the first one).
     enabled = ev.groupby("case_id", sort=False)["end_time"].shift(1)
@@ -297,6 +322,27 @@ def discover(
     wait = np.clip(_hours(ev["start_time"] - enabled), 0, None)
     not_queueing = _extraneous(ev, enabled)
     processing = np.clip(_hours(ev["end_time"] - ev["start_time"]), 0, None)
+    # Work that spans hours when its role has nobody on duty (a case picked up at 16:50 and
+    # closed at 09:10 the next day) did not take those hours: the model's shifts add them.
+    role_keys = ev["key"].map(role_of)
+    off_total = 0.0
+    for role in roles:
+        in_role = (role_keys == role.key).to_numpy() & (processing > 0)
+        if in_role.any() and (role.staffing == 0).any():
+            off = _off_duty_hours(ev["start_time"][in_role], ev["end_time"][in_role], role.staffing)
+            processing[in_role] = np.clip(processing[in_role] - off, 0, None)
+            off_total += float(off.sum())
+    processing[processing < 1e-9] = 0.0  # rounding noise of the subtraction, not work
+    if off_total > 0:
+        notes.append(
+            f"{off_total:,.0f} h of recorded work fell in hours when its role had nobody on "
+            "duty and was left out of the durations (the shifts in the model add it back)"
+        )
+    roles, role_of = _check_load(ev, roles, role_of, processing, first, last, notes)
+    # Activities left without a role are delays: from the end of the case's previous step.
+    no_role = ~ev["key"].isin(list(role_of)).to_numpy()
+    if no_role.any() and estimated_starts:
+        processing[no_role] = np.clip(_hours(ev["end_time"] - enabled), 0, None)[no_role]
 
     activities: list[ActivityFit] = []
     for act in order:
@@ -363,7 +409,134 @@ def discover(
         trend=trend,
         notes=notes,
         starts_estimated=log.starts_estimated,
+        parallel=_parallel_blocks(ev, edges, notes),
     )
+
+
+#: Two activities are parallel when they overlap in time in at least this share of the cases
+#: that have both (and in at least PARALLEL_MIN_CASES cases).
+PARALLEL_OVERLAP = 0.5
+PARALLEL_MIN_CASES = 10
+#: A parallel block is modelled when this share of the work around it follows the block.
+PARALLEL_SUPPORT = 0.8
+
+
+#: Offered load (recorded work over head count on duty) above which a role's figures cannot
+#: both be right; what is done about it depends on whether start times were recorded.
+MAX_LOAD = 0.95
+#: Load a role's head counts are scaled to when recorded work exceeds them.
+TARGET_LOAD = 0.85
+
+
+def _check_load(
+    ev: pd.DataFrame,
+    roles: list[RoleFit],
+    role_of: dict[str, str],
+    processing: np.ndarray,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    notes: list[str],
+) -> tuple[list[RoleFit], dict[str, str]]:
+    """Roles whose recorded work exceeds their head count on duty.
+
+    With estimated start times the estimates include waiting (the person's previous event was
+    long before): the role's activities become delays. With recorded start times the head
+    counts are too low (people also work outside the spans the log shows): they are scaled up
+    so that the role's load is :data:`TARGET_LOAD`.
+    """
+    weeks = max((last - first) / pd.Timedelta(days=7), 1 / 7)
+    estimated = "start_estimated" in ev and bool(ev["start_estimated"].any())
+    keys = ev["key"].map(role_of).to_numpy()
+    kept: list[RoleFit] = []
+    for role in roles:
+        work = float(processing[keys == role.key].sum()) / weeks
+        on_duty = float(role.staffing.sum())
+        load = work / on_duty if on_duty > 0 else math.inf
+        if load <= MAX_LOAD:
+            kept.append(role)
+        elif on_duty == 0:
+            notes.append(
+                f"role {role.key}: too rarely seen to estimate a head count on duty; its "
+                "activities are modelled as delays"
+            )
+            role_of = {k: r for k, r in role_of.items() if r != role.key}
+        elif estimated:
+            notes.append(
+                f"role {role.key}: the estimated work ({work:,.0f} h a week) exceeds its time on "
+                f"duty ({on_duty:,.0f} h a week), so the estimated start times include waiting; "
+                "its activities are modelled as delays"
+            )
+            role_of = {k: r for k, r in role_of.items() if r != role.key}
+        else:
+            factor = load / TARGET_LOAD
+            scaled = np.ceil(role.staffing * factor).astype(int)
+            notes.append(
+                f"role {role.key}: recorded work ({work:,.0f} h a week) exceeds the head count "
+                f"seen on duty ({on_duty:,.0f} h a week, load {load:.2f}); head counts scaled by "
+                f"{factor:.2f} (people also work outside the spans the log shows)"
+            )
+            kept.append(dataclasses.replace(role, staffing=scaled))
+    return kept, role_of
+
+
+def _parallel_blocks(
+    ev: pd.DataFrame, edges: dict[str, Counter[str]], notes: list[str]
+) -> list[ParallelBlock]:
+    """Pairs of activities whose intervals overlap systematically, with the activity before
+    them (the split) and after them (the join) when the log's routing supports it."""
+    cols = ["case_id", "key", "start_time", "end_time"]
+    work = ev.loc[ev["end_time"] > ev["start_time"], cols]
+    pairs = work.merge(work, on="case_id", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["key_a"] < pairs["key_b"]]
+    if pairs.empty:
+        return []
+    pairs = pairs.assign(
+        overlap=(pairs["start_time_a"] < pairs["end_time_b"])
+        & (pairs["start_time_b"] < pairs["end_time_a"])
+    )
+    both: dict[tuple[str, str], int] = {
+        (str(k[0]), str(k[1])): int(v)  # type: ignore[index]
+        for k, v in pairs.groupby(["key_a", "key_b"])["case_id"].nunique().items()
+    }
+    counted = pairs[pairs["overlap"]].groupby(["key_a", "key_b"])["case_id"].nunique()
+    over = sorted(
+        (((str(k[0]), str(k[1])), int(v)) for k, v in counted.items()),  # type: ignore[index]
+        key=lambda kv: -kv[1],
+    )
+    blocks: list[ParallelBlock] = []
+    used: set[str] = set()
+    for (a, b), n_over in over:
+        n_both = both[(a, b)]
+        share = n_over / n_both
+        if n_over < PARALLEL_MIN_CASES or share < PARALLEL_OVERLAP or {a, b} & used:
+            continue
+        into = Counter[str]()
+        for p, out in edges.items():
+            if p not in (a, b):
+                into[p] = out[a] + out[b]
+        split = into.most_common(1)[0][0] if into and into.most_common(1)[0][1] else None
+        after = edges[a] + edges[b]
+        join = next((k for k, _ in after.most_common() if k not in (a, b, "end")), None)
+        text = f"{a} and {b} overlap in time in {share:.0%} of the {n_both:,} cases with both"
+        if split is None or join is None:
+            notes.append(text + "; no common step before and after them: modelled in sequence")
+            continue
+        split_share = into[split] / max(sum(edges[split].values()), 1)
+        join_share = (after[join] + after[a] + after[b]) / max(sum(after.values()), 1)
+        if split_share < PARALLEL_SUPPORT or join_share < PARALLEL_SUPPORT:
+            notes.append(
+                text + f"; the steps around them vary too much ({split_share:.0%} of {split} "
+                f"goes to them, {join_share:.0%} of their work goes on to {join}): modelled "
+                "in sequence"
+            )
+            continue
+        notes.append(
+            text + f": modelled as parallel work after {split}, joined at {join} "
+            f"(every {split} starts both; {1 - split_share:.0%} of its other routing is dropped)"
+        )
+        blocks.append(ParallelBlock(split, (str(a), str(b)), join, share, n_both))
+        used |= {str(a), str(b), split, join}
+    return blocks
 
 
 def _batch_times(ends: pd.Series) -> tuple[tuple[str, ...], str]:
@@ -551,6 +724,22 @@ def _extraneous(ev: pd.DataFrame, enabled: pd.Series) -> np.ndarray:
         busy = busy_until(start_h[idx]) - busy_until(enabled_h[idx])
         out[idx] = np.clip(wait[idx] - busy, 0, None)
     return out
+
+
+def _off_duty_hours(a: pd.Series, b: pd.Series, staffing: np.ndarray) -> np.ndarray:
+    """Hours in ``[a, b]`` during which a weekly head-count profile has nobody on duty."""
+    off = (np.asarray(staffing) == 0).astype(float)
+    cum = np.r_[0.0, np.cumsum(off)]  # off-duty hours from Monday 00:00 to each hour
+    monday = pd.Timestamp("2000-01-03")  # a Monday: weeks are counted from it
+
+    def upto(t: pd.Series) -> np.ndarray:
+        h = _hours(t - monday)
+        weeks = np.floor(h / WEEK_HOURS)
+        r = h - weeks * WEEK_HOURS
+        whole = np.minimum(np.floor(r).astype(int), WEEK_HOURS - 1)
+        return np.asarray(weeks * cum[-1] + cum[whole] + (r - whole) * off[whole])
+
+    return np.asarray(np.clip(upto(b) - upto(a), 0, None))
 
 
 def staffing_runs(staffing: np.ndarray) -> list[tuple[str, int, int, int]]:

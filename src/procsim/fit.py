@@ -152,6 +152,16 @@ def fit_log(opts: dict[str, str]) -> FitResult:
     )
     fit = discover(log, opts["name"], criterion=opts.get("criterion", "aic"))
     text = write_config(fit)
+    if fit.parallel:
+        try:
+            _check_config(text, target)
+        except FitError as exc:
+            # A parallel block the routing around it does not allow: model it in sequence.
+            import dataclasses
+
+            notes = [*fit.notes, f"parallel work not modelled: {str(exc).splitlines()[-1]}"]
+            fit = dataclasses.replace(fit, parallel=[], notes=notes)
+            text = write_config(fit)
     _check_config(text, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     from procsim.output import atomic_write

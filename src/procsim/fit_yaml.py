@@ -25,9 +25,11 @@ def _num(x: float) -> str:
     """4 significant digits, no exponent for ordinary sizes."""
     if x == 0 or not math.isfinite(x):
         return "0"
+    if abs(x) < 1e-4:
+        return f"{x:.3e}"  # always with a dot: YAML reads 1e-05 as text, 1.000e-05 as a number
     text = f"{x:.4g}"
     if "e" in text:
-        text = f"{x:.6f}".rstrip("0").rstrip(".")
+        text = f"{x:.1f}"
     return text
 
 
@@ -81,7 +83,13 @@ def write_config(fit: ProcessFit) -> str:
     str
         The file's text; ``# @package _global_`` first, as every process config.
     """
-    delays = {a.key: f"wait_{a.key}" for a in fit.activities if a.delay is not None}
+    in_block = {k for b in fit.parallel for k in b.branches}
+    split_of = {b.split: b for b in fit.parallel}
+    delays = {
+        a.key: f"wait_{a.key}"
+        for a in fit.activities
+        if a.delay is not None and a.key not in in_block  # a branch starts at its activity
+    }
     taken = {a.key for a in fit.activities}
     for k, v in list(delays.items()):
         while v in taken:
@@ -144,7 +152,7 @@ def write_config(fit: ProcessFit) -> str:
         lines.append(f"      # next: first activities of {fit.cases:,} cases")
         lines.append(f"      next: {_scalar(starts)}")
     for a in fit.activities:
-        if a.delay is not None:
+        if a.delay is not None and a.key in delays:
             wait = a.delay
             lines.append(f"    {delays[a.key]}:")
             lines.append(
@@ -179,9 +187,22 @@ def write_config(fit: ProcessFit) -> str:
             lines.append(f"      # duration: {note}")
             lines.append(f"      duration: {_dist(a.duration, a.constant)}")
         lines.append("      value: value_adding")
-        nxt = route(a.next)
-        lines.append(f"      # next: directly-follows over {a.count:,} instances")
-        lines.append(f"      next: {_scalar(nxt)}")
+        block = split_of.get(a.key)
+        join = next((b.join for b in fit.parallel if a.key in b.branches), None)
+        if block is not None:
+            lines.append(
+                f"      # next: parallel work ({block.overlap:.0%} of {block.cases:,} cases "
+                "with both overlap in time)"
+            )
+            lines.append(
+                f"      next: {{parallel: {_scalar(list(block.branches))}, join: {block.join}}}"
+            )
+        elif join is not None:
+            lines.append(f"      next: {join}                  # a parallel branch")
+        else:
+            nxt = route(a.next)
+            lines.append(f"      # next: directly-follows over {a.count:,} instances")
+            lines.append(f"      next: {_scalar(nxt)}")
 
     if fit.roles:
         lines.append("")
