@@ -57,6 +57,8 @@ BASELINE = HERE / "baseline.json"
 
 #: Allowed growth of procsim's time per event relative to the floor before ``--check`` fails.
 TOLERANCE = 0.20
+#: Goal for procsim / floor on the model with shifts, priorities and batching.
+FEATURES_GOAL = 3.0
 #: Allowed relative difference between the mean cycle times of idiomatic SimPy and procsim.
 CYCLE_TOLERANCE = 0.10
 #: Below this many cases the cycle-time comparison is too noisy to fail on; it only warns.
@@ -73,6 +75,37 @@ def make_config(cases: int) -> dict[str, Any]:
     """
     config = procsim.compose(process="customer_request").configs["current"]
     return {**config, "run": {"cases": cases, "replications": 2}}
+
+
+def make_features_config(cases: int) -> dict[str, Any]:
+    """customer_request with the behaviours that take the engine off its fast path.
+
+    Engineers on shifts (three around the clock, a fourth on weekday office hours), two case
+    types with priorities (a fifth of the requests urgent) and preemptive-resume at sales,
+    and delivery released in batches three times a day or when eight cases wait.
+    """
+    config = make_config(cases)
+    config["staffing"] = {
+        **config["staffing"],
+        "engineer": {
+            "shifts": [
+                {"days": "all", "from": "00:00", "to": "24:00", "count": 3},
+                {"days": "mon-fri", "from": "09:00", "to": "17:00", "count": 1},
+            ]
+        },
+    }
+    config["roles"] = {**config["roles"], "sales": {**config["roles"]["sales"], "preemptive": True}}
+    config["case_types"] = {
+        "urgent": {"share": 0.2, "priority": 1},
+        "normal": {"share": 0.8},
+    }
+    stages = {**config["process"]["stages"]}
+    stages["delivery"] = {
+        **stages["delivery"],
+        "batch": {"at": ["daily 08:00", "daily 13:00", "daily 18:00"], "size": 8},
+    }
+    config["process"] = {**config["process"], "stages": stages}
+    return config
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,6 +530,55 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
     }
 
 
+def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
+    """procsim against the floor on the model with shifts, priorities and batching."""
+    model, run = validate(make_features_config(cases))
+    log, kernel = probe_engine(model, run)
+    delays = floor_delays(log)
+    del log
+    jobs: dict[str, Callable[[], dict[str, Any]]] = {
+        "floor": lambda: run_floor(delays),
+        "procsim": lambda: run_procsim(model, run),
+    }
+    info = {name: job() for name, job in jobs.items()}
+    if info["floor"]["events"] != info["procsim"]["events"]:
+        raise AssertionError("the floor does not process as many events as procsim")
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    names = list(jobs)
+    for k in range(repeats):
+        for name in names[k % 2 :] + names[: k % 2]:
+            elapsed, _ = timed(jobs[name])
+            times[name].append(elapsed)
+        if verbose:
+            print(
+                f"features repeat {k + 1}/{repeats}: "
+                + "  ".join(f"{n} {times[n][-1]:.3f}s" for n in names),
+                flush=True,
+            )
+    events = info["procsim"]["events"]
+    ratio = statistics.median(p / f for p, f in zip(times["procsim"], times["floor"], strict=True))
+    return {
+        "cases": cases,
+        "events": events,
+        "kernel_events": kernel,
+        "floor_median_s": round(statistics.median(times["floor"]), 6),
+        "procsim_median_s": round(statistics.median(times["procsim"]), 6),
+        "procsim_us_per_event": round(statistics.median(times["procsim"]) / events * 1e6, 4),
+        "ratio_to_floor": round(ratio, 4),
+        "cycle_time_mean_h": round(info["procsim"]["cycle_time_mean"], 4),
+        "times_s": {n: [round(t, 6) for t in ts] for n, ts in times.items()},
+    }
+
+
+def print_features(res: dict[str, Any]) -> None:
+    print(
+        f"\nwith shifts, priorities (preemptive at sales) and batching: {res['events']:,} real "
+        f"events, procsim {res['procsim_median_s']:.3f} s ({res['procsim_us_per_event']:.2f} "
+        f"µs/event), floor {res['floor_median_s']:.3f} s: **{res['ratio_to_floor']:.2f}x the "
+        f"floor** (goal: at most {FEATURES_GOAL:g}x)"
+    )
+
+
 def print_table(res: dict[str, Any]) -> None:
     p = res["params"]
     m = res["machine"]
@@ -539,6 +621,17 @@ def check(res: dict[str, Any], baseline_path: Path) -> str:
         return "error"
     now = res["ratios"]["procsim_to_floor"]
     limit = recorded * (1 + TOLERANCE)
+    features = res.get("features")
+    recorded_features = base.get("features", {}).get("ratio_to_floor")
+    if features is not None and recorded_features is not None:
+        f_now, f_limit = features["ratio_to_floor"], recorded_features * (1 + TOLERANCE)
+        print(
+            f"with shifts, priorities and batching: procsim / floor now {f_now:.2f}, recorded "
+            f"{recorded_features:.2f}, limit {f_limit:.2f}"
+        )
+        if f_now > f_limit:
+            print(f"the featured model is {f_now / recorded_features - 1:+.1%} over its baseline")
+            return "regression"
     print(
         f"\nregression check against {baseline_path.name} ({base.get('date', '?')}, "
         f"{base['params']['cases']:,} cases): procsim / floor now {now:.2f}, "
@@ -581,6 +674,8 @@ def main(argv: list[str] | None = None) -> int:
 
     res = benchmark(args.cases, args.repeats)
     print_table(res)
+    res["features"] = benchmark_features(args.cases, args.repeats)
+    print_features(res["features"])
 
     status = 0
     ct = res["cycle_time_mean_h"]
@@ -604,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
             print("re-measuring once to rule out a slow spell of the machine ...")
             again = benchmark(args.cases, args.repeats, verbose=False)
             print_table(again)
+            again["features"] = benchmark_features(args.cases, args.repeats, verbose=False)
+            print_features(again["features"])
             verdict = check(again, args.baseline)
             res["check_rerun_ratios"] = again["ratios"]
         res["check"] = verdict

@@ -18,6 +18,7 @@ them, so a plain process pays nothing for them. Case types are folded into "virt
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections import deque
@@ -98,7 +99,7 @@ class _Wake(Event):
         self.callbacks = [callback]
         self._value = payload
         self._ok = True
-        env.schedule(self, NORMAL, delay)
+        heapq.heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
 
 
 def _cancel(event: Event) -> None:
@@ -579,6 +580,23 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             times = _release_times(stage.batch, model)
             _Wake(env, next(times), on_schedule, (stage.id, times))
 
+    queue = env._queue
+    pop = heapq.heappop
+
+    def advance(until: float) -> None:
+        """``env.run(until=until)`` for a schedule of callback-only events, without SimPy's
+        per-event ``step`` call: every event here is a :class:`_Wake` with at most one
+        callback and no failure to raise. As with ``env.run(until=...)``, events due exactly
+        at ``until`` are left for later and the clock ends at ``until``."""
+        while queue and queue[0][0] < until:
+            when, _, _, event = pop(queue)
+            env._now = when
+            callbacks = event.callbacks
+            event.callbacks = None  # type: ignore[assignment]
+            for callback in callbacks:
+                callback(event)
+        env._now = until
+
     # Run in slices so that the event guard can stop a runaway replication.
     truncated = False
     if horizon is not None:
@@ -586,7 +604,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         t = 0.0
         while t < horizon:
             t = min(horizon, t + step)
-            env.run(until=t)
+            advance(t)
             if len(visits) > run.max_events:
                 truncated = True
                 break
@@ -594,10 +612,10 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     else:
         assert cases_after_warmup is not None
         step = max(max(cases_after_warmup, 1) / model.arrival_rate / 64, 1e-9)
-        # Until every case has arrived and left; SimPy's own `until` events keep the schedule
-        # non-empty, so the stop condition is counted, not read off the event queue.
+        # Until every case has arrived and left (the stop condition is counted, not read off
+        # the event queue, which shift and batch schedules keep non-empty).
         while counted < cases_after_warmup or len(exits) < len(arrival):
-            env.run(until=env.now + step)
+            advance(env.now + step)
             if len(visits) > run.max_events:
                 truncated = True
                 break
