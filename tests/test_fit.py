@@ -7,6 +7,7 @@ counts), then that the fitted model simulates like the original one.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -255,6 +256,8 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     text = config_file.read_text(encoding="utf-8")
     assert text.startswith("# @package _global_")
     assert "# duration: n=120" in text
+    digest = hashlib.sha256(log.read_bytes()).hexdigest()
+    assert text.splitlines()[2] == f"# log SHA-256: {digest}"
     assert (work / "conf" / "config.yaml").is_file()
     study = procsim.compose(
         process="forms",

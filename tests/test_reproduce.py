@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -26,9 +28,32 @@ def test_a_saved_run_reproduces_byte_for_byte(run_folder: Path, tmp_path: Path) 
     assert differing == [] and notes == []
 
 
+def test_a_changed_config_is_caught_by_its_hash(
+    run_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = run_folder / "resolved" / "automated_intake.yaml"
+    info = json.loads((run_folder / "run.json").read_text())
+    assert (
+        hashlib.sha256(path.read_bytes()).hexdigest()
+        == (info["inputs_sha256"]["resolved/automated_intake.yaml"])
+    )
+    config = yaml.safe_load(path.read_text())
+    config["staffing"]["finance"] = 3
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(run_folder)])
+    assert exit_info.value.code == 2
+    assert "changed since the run" in capsys.readouterr().err
+
+
 def test_a_changed_model_does_not_reproduce(
     run_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Without recorded hashes (an older run folder) the tables themselves tell."""
+    info_path = run_folder / "run.json"
+    info = json.loads(info_path.read_text())
+    del info["inputs_sha256"]
+    info_path.write_text(json.dumps(info))
     path = run_folder / "resolved" / "automated_intake.yaml"
     config = yaml.safe_load(path.read_text())
     config["staffing"]["finance"] = 3

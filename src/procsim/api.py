@@ -26,7 +26,7 @@ from procsim.config import BASELINE, Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.kpis import CATALOGUE
 from procsim.model import Model, RunSettings
-from procsim.output import write_json, write_table, write_text, write_yaml
+from procsim.output import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.report_table import target_table, terminal_table
 from procsim.reproduce import versions
 from procsim.runner import collect, remeasure, simulate_replications
@@ -112,13 +112,19 @@ class Results:
             write_table(self.analytic, tables, "analytic")
         write_table(self.visits, tables, "visits", csv=False)
         write_table(self.cases, tables, "cases", csv=False)
+        inputs: dict[str, str] = {}
         for label, config in self.study.configs.items():
-            write_yaml(folder / "resolved" / f"{label}.yaml", config)
+            path = folder / "resolved" / f"{label}.yaml"
+            write_yaml(path, config)
+            inputs[f"resolved/{label}.yaml"] = file_sha256(path)
         write_json(
             folder / "run.json",
             {
                 "procsim_version": __version__,
                 "versions": versions(),
+                # The run's inputs are its resolved configs: their hashes tell a later reader
+                # (and procsim-reproduce) whether the files are still the ones that ran.
+                "inputs_sha256": inputs,
                 "rank_by": self.study.rank_by,
                 "command": command,
                 "overrides": self.study.overrides,

@@ -151,7 +151,10 @@ def fit_log(opts: dict[str, str]) -> FitResult:
         skip_bad_rows=opts.get("skip_bad_rows", "false").lower() in ("true", "yes", "1"),
     )
     fit = discover(log, opts["name"], criterion=opts.get("criterion", "aic"))
-    text = write_config(fit)
+    from procsim.output import file_sha256
+
+    digest = file_sha256(Path(opts["log"]))
+    text = _stamp(write_config(fit), digest)
     if fit.parallel:
         try:
             _check_config(text, target)
@@ -161,7 +164,7 @@ def fit_log(opts: dict[str, str]) -> FitResult:
 
             notes = [*fit.notes, f"parallel work not modelled: {str(exc).splitlines()[-1]}"]
             fit = dataclasses.replace(fit, parallel=[], notes=notes)
-            text = write_config(fit)
+            text = _stamp(write_config(fit), digest)
     _check_config(text, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     from procsim.output import atomic_write
@@ -187,6 +190,13 @@ def fit_log(opts: dict[str, str]) -> FitResult:
         )
         report = write_fit_report(fit, folder, target)
     return FitResult(target, text, fit, report)
+
+
+def _stamp(text: str, digest: str) -> str:
+    """The config with the log's SHA-256 under its first comment (which log it came from)."""
+    head, _, rest = text.partition("\n# Fitted by")
+    line, _, tail = rest.partition("\n")
+    return f"{head}\n# Fitted by{line}\n# log SHA-256: {digest}\n{tail}"
 
 
 def _check_config(text: str, target: Path) -> None:

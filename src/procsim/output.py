@@ -60,3 +60,14 @@ def write_yaml(path: Path, data: Mapping[str, Any]) -> None:
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
     """Write a mapping as JSON atomically."""
     write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in chunks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -47,11 +47,21 @@ def load_study(folder: Path) -> Any:
                            "pass the folder a run printed as 'results: ...'")  # fmt: skip
     info = json.loads(info_path.read_text(encoding="utf-8"))
     labels = list(info.get("models", {}))
+    from procsim.output import file_sha256
+
+    recorded = info.get("inputs_sha256", {})
     configs = {}
     for label in labels:
         path = folder / "resolved" / f"{label}.yaml"
         if not path.is_file():
             raise ProcsimError(f"{path}: missing; the run folder is incomplete")
+        expected = recorded.get(f"resolved/{label}.yaml")
+        if expected is not None and file_sha256(path) != expected:
+            raise ProcsimError(
+                f"{path}: changed since the run (its SHA-256 differs from the one in run.json), "
+                "so it is not the configuration that produced these results. Hint: restore the "
+                "file, or run the changed configuration as a new study"
+            )
         configs[label] = load_yaml(path)
     study = Study(configs=configs, scenarios=info.get("scenarios", []),
                   descriptions=info.get("descriptions", {}),

@@ -322,6 +322,11 @@ def write_validation(result: Validation, folder: Path, process: str, source: str
     for r in result.summary.itertuples():
         unit = "" if r.unit == "0..1" else f" {r.unit}"
         lines.append(f"| {r.label} | {r.mean:.3g}{unit} | {r.sd:.2g} | {r.min:.3g} | {r.max:.3g} |")
+    from procsim.output import file_sha256
+
+    source_path = Path(source)
+    if source_path.is_file():
+        lines += ["", f"Log SHA-256: `{file_sha256(source_path)}`"]
     lines += ["", f"procsim {__version__}", ""]
     for name, path in figures.items():
         lines += [f"![{name}](figures/{path.name})", ""]
