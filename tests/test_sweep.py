@@ -105,3 +105,22 @@ def test_experiment_expands_to_its_sweep_and_the_command_line_wins() -> None:
     assert "run.replications=3" in args and "run.replications=10" not in args
     with pytest.raises(ModelError, match="did you mean 'reviewer_staffing'"):
         expand_experiment(ws, "reviewer_stafing", [])
+
+
+def test_a_sweep_run_again_into_its_folder_keeps_the_finished_jobs(tmp_path: Path) -> None:
+    """Resume: a job whose folder holds a finished run of the same overrides is not redone."""
+    args = ["-m", "staffing.reviewer=2,3", "run.replications=2", "run.horizon=1w",
+            "run.warmup=0", f"hydra.sweep.dir={tmp_path / 'sweep'}"]  # fmt: skip
+    first = procsim(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    job0 = tmp_path / "sweep" / "0" / "tables" / "summary.parquet"
+    stamp = job0.stat().st_mtime_ns
+    # Job 1 "was interrupted": its record says so, so it runs again.
+    record_job(tmp_path / "sweep" / "1", "interrupted", ["staffing.reviewer=3"], "Ctrl-C")
+    again = procsim(*args, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "job 0: done in an earlier run of this sweep; kept" in again.stdout
+    assert "job 1: done" not in again.stdout
+    assert job0.stat().st_mtime_ns == stamp
+    jobs = pd.read_csv(tmp_path / "sweep" / "sweep_jobs.csv")
+    assert jobs["status"].tolist() == ["ok", "ok"]

@@ -29,7 +29,7 @@ from procsim.model import Model, RunSettings
 from procsim.output import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.report_table import target_table, terminal_table
 from procsim.reproduce import versions
-from procsim.runner import collect, remeasure, simulate_replications
+from procsim.runner import Interrupted, collect, remeasure, simulate_replications
 from procsim.stats import (
     auto_warmup,
     bonferroni_level,
@@ -66,6 +66,8 @@ class Results:
         Problems the analyst should look at (overload, precision not reached, few replications).
     notes
         How the numbers were obtained (estimated warm-up, precision reached, corrections).
+    interrupted
+        True when Ctrl-C stopped the replications: the results cover the finished ones.
     """
 
     study: Study
@@ -82,6 +84,7 @@ class Results:
     precision: pd.DataFrame | None = None
     notes: list[str] = dataclasses.field(default_factory=list)
     analytic: pd.DataFrame | None = None
+    interrupted: bool = False
 
     def table(self) -> str:
         """The compact text table of headline KPIs."""
@@ -256,7 +259,19 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     models, settings = study.build()
     _check_rank_by(study.rank_by)
     notes: list[str] = []
-    reps = simulate_replications(models, settings, range(settings.replications), progress)
+    interrupted = ""
+    try:
+        reps = simulate_replications(models, settings, range(settings.replications), progress)
+    except Interrupted as stop:
+        kept = len({r.replication for r in stop.finished})
+        if kept < 2:
+            raise KeyboardInterrupt from None  # nothing worth keeping: an ordinary Ctrl-C
+        reps = stop.finished
+        settings = dataclasses.replace(settings, replications=kept, precision=None)
+        interrupted = (
+            f"interrupted (Ctrl-C) after {kept} of {stop.asked} replications: the results "
+            f"cover the {kept} that every model finished"
+        )
     if settings.auto_warmup:
         assert settings.horizon is not None
         warmup = auto_warmup(collect(models, settings, reps).cases, settings.horizon)
@@ -281,7 +296,20 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
             break
         target = replications_needed(n, worst, settings.precision)
         more = min(max(target, n + 2), settings.max_replications)
-        reps += simulate_replications(models, settings, range(n, more), progress)
+        try:
+            reps += simulate_replications(models, settings, range(n, more), progress)
+        except Interrupted as stop:
+            reps += stop.finished
+            got = len({r.replication for r in stop.finished})
+            interrupted = (
+                f"interrupted (Ctrl-C) while adding replications for the precision target: "
+                f"the results cover {n + got} replications"
+            )
+            n += got
+            sim = collect(models, settings, reps)
+            summary = summarize(sim.kpis, settings.confidence)
+            precision = relative_precision(summary, settings.precision_kpis)
+            break
         n = more
         sim = collect(models, settings, reps)
         summary = summarize(sim.kpis, settings.confidence)
@@ -289,6 +317,8 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     settings = dataclasses.replace(settings, replications=n)
     warnings, reached = _precision_notes(settings, precision)
     notes += reached
+    if interrupted:
+        warnings.insert(0, interrupted)
     labels = list(models)
     targets = target_table(summary, models)
     comparison = None
@@ -307,7 +337,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
                 f"each difference has a Bonferroni-corrected {level:.1%} CI, so that "
                 f"all of them hold together with {settings.confidence:.0%} confidence"
             )
-    return Results(
+    results = Results(
         study,
         models,
         settings,
@@ -323,6 +353,8 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         notes=notes,
         analytic=beside(summary, models),
     )
+    results.interrupted = bool(interrupted)
+    return results
 
 
 def _check_rank_by(rank_by: str) -> None:

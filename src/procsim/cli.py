@@ -279,6 +279,20 @@ def _optimize(study: Any, container: dict[str, Any], out_dir: Path, overrides: l
     record_job(out_dir, "ok", overrides)
 
 
+def _already_done(out_dir: Path, overrides: list[str]) -> bool:
+    """Whether a job folder holds a finished run of these very overrides."""
+    import json
+
+    info_path = out_dir / "job.json"
+    if not info_path.is_file() or not (out_dir / "tables" / "summary.parquet").is_file():
+        return False
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(info.get("status") == "ok" and info.get("overrides") == overrides)
+
+
 def _job(cfg: Any, workspace: Workspace) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
@@ -294,6 +308,11 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     overrides = list(hc.overrides.task)
     in_sweep = hc.mode == RunMode.MULTIRUN
     command = "procsim " + " ".join(shlex.quote(o) for o in overrides)
+    if in_sweep and _already_done(out_dir, overrides):
+        # A sweep run again into the same folder (hydra.sweep.dir=...) resumes: finished jobs
+        # are kept as they are.
+        print(f"job {out_dir.name}: done in an earlier run of this sweep; kept")
+        return
     try:
         raw = OmegaConf.to_container(cfg, resolve=True)
         assert isinstance(raw, dict)
@@ -312,6 +331,12 @@ def _job(cfg: Any, workspace: Workspace) -> None:
                 print(f"scenario {label}: {description}")
         progress = _Progress(sys.stderr.isatty() and not in_sweep)
         results = api.run(study, progress)
+    except KeyboardInterrupt:
+        print("\nprocsim: interrupted (Ctrl-C) before two replications finished; nothing "
+              "saved", file=sys.stderr)  # fmt: skip
+        if in_sweep:
+            record_job(out_dir, "interrupted", overrides, "Ctrl-C")
+        raise SystemExit(130) from None
     except ProcsimError as exc:
         write_text(out_dir / "error.txt", f"{command}\n\n{exc}\n")
         print(f"procsim: error: {exc}", file=sys.stderr)
@@ -331,6 +356,11 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         record_job(out_dir, "failed", overrides, f"{type(exc).__name__}: {exc}")
         return
     results.save(out_dir, command=command)
+    if results.interrupted:
+        record_job(out_dir, "interrupted", overrides, results.warnings[0])
+        print(f"procsim: {results.warnings[0]}; saved in {out_dir}", file=sys.stderr)
+        _figures_and_report(out_dir)
+        raise SystemExit(130)
     record_job(out_dir, "ok", overrides, warnings=results.warnings)
     report = _figures_and_report(out_dir)
     run = results.run

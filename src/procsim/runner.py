@@ -93,18 +93,51 @@ def simulate_replications(
     tasks = [(label, model, run, r) for r in replications for label, model in models.items()]
     workers = resolve_workers(run.workers, len(tasks))
     results: list[ReplicationResult] = []
-    if workers == 1:
-        for i, task in enumerate(tasks):
-            results.append(_task(task))
-            if progress:
-                progress(i + 1, len(tasks))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, result in enumerate(pool.map(_task, tasks, chunksize=1)):
-                results.append(result)
+    try:
+        if workers == 1:
+            for i, task in enumerate(tasks):
+                results.append(_task(task))
                 if progress:
                     progress(i + 1, len(tasks))
+        else:
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c)
+            try:
+                for i, result in enumerate(pool.map(_task, tasks, chunksize=1)):
+                    results.append(result)
+                    if progress:
+                        progress(i + 1, len(tasks))
+            finally:
+                # On Ctrl-C do not wait for the workers' unfinished replications.
+                pool.shutdown(wait=False, cancel_futures=True)
+    except KeyboardInterrupt:
+        raise Interrupted(_whole(results, list(models)), len(replications)) from None
     return results
+
+
+def _ignore_ctrl_c() -> None:
+    """Workers leave Ctrl-C to the main process, which keeps what they finished (and no
+    worker prints a traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Interrupted(Exception):  # noqa: N818 - it is a signal (Ctrl-C), not an error
+    """Ctrl-C during the replications: carries the replications every model finished."""
+
+    def __init__(self, finished: list[ReplicationResult], asked: int) -> None:
+        super().__init__(f"interrupted after {len({r.replication for r in finished})} of {asked}")
+        self.finished = finished
+        self.asked = asked
+
+
+def _whole(results: list[ReplicationResult], labels: list[str]) -> list[ReplicationResult]:
+    """The results of the replications that every model finished (pairs for the comparison)."""
+    done: dict[int, set[str]] = {}
+    for r in results:
+        done.setdefault(r.replication, set()).add(r.scenario)
+    complete = {rep for rep, got in done.items() if got >= set(labels)}
+    return [r for r in results if r.replication in complete]
 
 
 def remeasure(

@@ -45,7 +45,7 @@ def record_job(
     error: str = "",
     warnings: Sequence[str] = (),
 ) -> None:
-    """Write ``job.json`` into a job folder: ``status`` is ``ok`` or ``failed``."""
+    """Write ``job.json`` into a job folder: ``status`` is ``ok``, ``failed`` or ``interrupted``."""
     write_json(
         folder / JOB_FILE,
         {"status": status, "overrides": list(overrides), "error": error,

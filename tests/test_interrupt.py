@@ -1,0 +1,89 @@
+"""Ctrl-C in the middle of the replications keeps every replication that finished."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import procsim
+from helpers import mm1
+from procsim import runner
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def interrupt_after(monkeypatch: pytest.MonkeyPatch, calls: int) -> None:
+    real = runner._task
+    count = {"n": 0}
+
+    def task(args: Any) -> runner.ReplicationResult:
+        count["n"] += 1
+        if count["n"] > calls:
+            raise KeyboardInterrupt
+        return real(args)
+
+    monkeypatch.setattr(runner, "_task", task)
+
+
+def study() -> procsim.Study:
+    current = mm1(0.5, horizon=200, warmup=20, replications=5)
+    faster = mm1(0.5, horizon=200, warmup=20, replications=5)
+    faster["process"]["stages"]["serve"]["duration"] = {"dist": "expon", "mean": 0.8}
+    return procsim.from_configs({"current": current, "faster": faster})
+
+
+def test_finished_replications_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tasks run replication by replication, both models each: 7 calls = 3 whole replications
+    # and half of the fourth, which is left out (the comparison needs pairs).
+    interrupt_after(monkeypatch, 7)
+    results = procsim.run(study())
+    assert results.interrupted
+    assert results.run.replications == 3
+    assert sorted(results.kpis["replication"].unique()) == [0, 1, 2]
+    assert results.warnings[0].startswith("interrupted (Ctrl-C) after 3 of 5 replications")
+    assert results.comparison is not None and (results.comparison["n"] == 3).all()
+
+
+def test_an_interrupt_before_two_replications_is_an_ordinary_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    interrupt_after(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        procsim.run(study())
+
+
+def test_uninterrupted_results_say_so() -> None:
+    assert not procsim.run(study()).interrupted
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_the_command_saves_what_finished(tmp_path: Path) -> None:
+    """A real SIGINT to `procsim`: exit 130, the finished replications saved, and no
+    half-written files (every table is written to a temporary name, then renamed)."""
+    env = {**os.environ, "PROCSIM_WORKSPACE": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "procsim", "run.replications=5000", "run.workers=1",
+         f"hydra.run.dir={tmp_path / 'run'}"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(12)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, err
+    assert "interrupted (Ctrl-C) after" in err and "Traceback" not in err
+    folder = tmp_path / "run"
+    kpis = pd.read_parquet(folder / "tables" / "kpis.parquet")
+    assert 2 <= kpis["replication"].nunique() < 5000
+    job = json.loads((folder / "job.json").read_text())
+    assert job["status"] == "interrupted"
+    assert not [p for p in folder.rglob(".*") if p.is_file()]  # no temporary leftovers
+    del out
