@@ -87,3 +87,18 @@ def test_ctrl_c_on_the_command_saves_what_finished(tmp_path: Path) -> None:
     assert job["status"] == "interrupted"
     assert not [p for p in folder.rglob(".*") if p.is_file()]  # no temporary leftovers
     del out
+
+
+def test_an_overloaded_system_is_stopped_by_the_guards_and_says_so() -> None:
+    """Load 3 over a very long horizon: the time guard stops it, the rest is kept."""
+    config = mm1(3.0, horizon=1e9, warmup=0, replications=2)
+    config["run"]["max_seconds"] = 0.5
+    results = procsim.run(procsim.from_configs({"current": config}))
+    assert any("run.max_seconds (0.5 s each) guard" in w for w in results.warnings)
+    assert any("offered load" in w for w in results.warnings)
+    arrived = results.summary.set_index(["metric", "entity"]).loc[("arrived", ""), "mean"]
+    assert arrived > 1000  # what was simulated is there
+    config["run"]["max_seconds"] = 60
+    config["run"]["max_events"] = 5000
+    results = procsim.run(procsim.from_configs({"current": config}))
+    assert any("run.max_events (5,000 visits) guard" in w for w in results.warnings)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ from simpy.events import NORMAL, Event
 
 from procsim.model import EXIT, Batch, Model, Role, RunSettings
 from procsim.streams import BLOCK, generator, uniform_blocks
+
+#: Events between two checks of the guards (run.max_events, run.max_seconds).
+GUARD_EVERY = 1 << 16
 
 VISIT_FIELDS = ("case", "stage", "server", "enabled", "start", "end")
 
@@ -55,7 +59,7 @@ class SimLog:
     end_time
         When the replication stopped.
     truncated
-        True when the ``max_events`` guard stopped it early.
+        True when a guard (``max_events`` or ``max_seconds``) stopped it early.
     replication
         Replication index.
     case_type
@@ -72,6 +76,8 @@ class SimLog:
         time 0, then one per change from shifts).
     pauses
         Array ``(k, 3)``: visit row, start and end of each interruption by preemption.
+    stop_reason
+        ``"max_events"`` or ``"max_seconds"`` when a guard stopped the replication, else "".
     """
 
     visits: np.ndarray
@@ -86,6 +92,7 @@ class SimLog:
     suspended: np.ndarray | None = None
     staff: np.ndarray | None = None
     pauses: np.ndarray | None = None
+    stop_reason: str = ""
 
 
 class _Wake(Event):
@@ -583,30 +590,40 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     queue = env._queue
     pop = heapq.heappop
 
-    def advance(until: float) -> None:
+    def advance(until: float) -> bool:
         """``env.run(until=until)`` for a schedule of callback-only events, without SimPy's
         per-event ``step`` call: every event here is a :class:`_Wake` with at most one
         callback and no failure to raise. As with ``env.run(until=...)``, events due exactly
-        at ``until`` are left for later and the clock ends at ``until``."""
-        while queue and queue[0][0] < until:
+        at ``until`` are left for later and the clock ends at ``until``. Returns False when
+        it stopped after :data:`GUARD_EVERY` events without reaching ``until`` (so that the
+        guards are checked however long a stretch of simulated time is)."""
+        for _ in itertools.repeat(None, GUARD_EVERY):
+            if not queue or queue[0][0] >= until:
+                env._now = until
+                return True
             when, _, _, event = pop(queue)
             env._now = when
             callbacks = event.callbacks
             event.callbacks = None  # type: ignore[assignment]
             for callback in callbacks:
                 callback(event)
-        env._now = until
+        return False
 
-    # Run in slices so that the event guard can stop a runaway replication.
-    truncated = False
+    # Run in slices so that the guards can stop a runaway replication.
+    stop_reason = ""
+    deadline = time.perf_counter() + run.max_seconds
+
+    def guarded() -> bool:
+        nonlocal stop_reason
+        if len(visits) > run.max_events:
+            stop_reason = "max_events"
+        elif time.perf_counter() > deadline:
+            stop_reason = "max_seconds"
+        return bool(stop_reason)
+
     if horizon is not None:
-        step = horizon / 64
-        t = 0.0
-        while t < horizon:
-            t = min(horizon, t + step)
-            advance(t)
-            if len(visits) > run.max_events:
-                truncated = True
+        while not advance(horizon):
+            if guarded():
                 break
         end_time = float(env.now)
     else:
@@ -614,12 +631,14 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         step = max(max(cases_after_warmup, 1) / model.arrival_rate / 64, 1e-9)
         # Until every case has arrived and left (the stop condition is counted, not read off
         # the event queue, which shift and batch schedules keep non-empty).
+        until = step
         while counted < cases_after_warmup or len(exits) < len(arrival):
-            advance(env.now + step)
-            if len(visits) > run.max_events:
-                truncated = True
+            if advance(until):
+                until = env.now + step
+            if guarded():
                 break
-        end_time = float(env.now) if truncated else exits[-1]
+        end_time = float(env.now) if stop_reason else exits[-1]
+    truncated = bool(stop_reason)
 
     # Visits still waiting: in role queues, gates (not preempted ones: they have a row) and
     # batch buffers.
@@ -669,4 +688,5 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         suspended=pause,
         staff=staff[staff[:, 0] <= end_time],
         pauses=np.asarray(pauses, dtype=np.float64).reshape(-1, 3),
+        stop_reason=stop_reason,
     )

@@ -225,6 +225,8 @@ class RunSettings:
         Parallel worker processes; 0 means one per CPU core. Never changes results.
     max_events
         Guard: a replication stops (and says so) after this many events.
+    max_seconds
+        Guard: a replication stops (and says so) after this much wall-clock time.
     precision
         Relative CI half-width to reach (0.05 = within 5% of the mean) for ``precision_kpis``;
         replications are added until it holds for every model, or ``max_replications``.
@@ -245,6 +247,7 @@ class RunSettings:
     seed: int = 1
     workers: int = 0
     max_events: int = 20_000_000
+    max_seconds: float = 900.0
     precision: float | None = None
     precision_kpis: tuple[str, ...] = ("cycle_time_mean",)
     max_replications: int = 200

@@ -30,6 +30,7 @@ class ReplicationResult:
     kpis: pd.DataFrame
     log: EventLog
     truncated: bool
+    stop_reason: str = ""
 
 
 @dataclass
@@ -64,7 +65,7 @@ def run_one(label: str, model: Model, run: RunSettings, replication: int) -> Rep
     elog = to_event_log(log, model, run.warmup)
     kpis = compute_kpis(elog, model, replication)
     kpis.insert(0, "scenario", label)
-    return ReplicationResult(label, replication, kpis, elog, log.truncated)
+    return ReplicationResult(label, replication, kpis, elog, log.truncated, log.stop_reason)
 
 
 def _task(args: tuple[str, Model, RunSettings, int]) -> ReplicationResult:
@@ -149,7 +150,9 @@ def remeasure(
         log = dataclasses.replace(r.log, start=warmup)
         kpis = compute_kpis(log, models[r.scenario], r.replication)
         kpis.insert(0, "scenario", r.scenario)
-        out.append(ReplicationResult(r.scenario, r.replication, kpis, log, r.truncated))
+        out.append(
+            ReplicationResult(r.scenario, r.replication, kpis, log, r.truncated, r.stop_reason)
+        )
     return out
 
 
@@ -161,10 +164,16 @@ def collect(
     ordered = sorted(results, key=lambda r: (order[r.scenario], r.replication))
     warnings = [f"{label}: {x}" for label, m in models.items() for x in m.warnings]
     for label in sorted({r.scenario for r in ordered if r.truncated}):
+        hit = sorted({r.stop_reason for r in ordered if r.scenario == label and r.truncated})
+        guards = {
+            "max_events": f"run.max_events ({run.max_events:,} visits)",
+            "max_seconds": f"run.max_seconds ({run.max_seconds:g} s each)",
+        }
         warnings.append(
-            f"{label}: some replications hit the run.max_events guard "
-            f"({run.max_events:,} visits) and stopped early; KPIs cover the "
-            "simulated part only. Hint: the system is probably overloaded"
+            f"{label}: some replications hit the {' and '.join(guards[h] for h in hit)} guard "
+            "and stopped early; KPIs cover the simulated part only. Hint: the system is "
+            "probably overloaded (see the offered load); a shorter run.horizon, or raise the "
+            "guard if the run is meant to be this large"
         )
     return StudyResults(
         models=dict(models),

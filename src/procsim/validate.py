@@ -153,6 +153,11 @@ def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
             )
             if got is not None:
                 values[key] = got
+    if raw.get("max_seconds") is not None:
+        got = c.number(raw["max_seconds"], "run.max_seconds", minimum=0, strict=True,
+                       what="seconds")  # fmt: skip
+        if got is not None:
+            values["max_seconds"] = float(got)
     _build_precision(raw, values, c)
     has_h, has_c = raw.get("horizon") is not None, raw.get("cases") is not None
     if has_h == has_c:
