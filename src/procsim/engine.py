@@ -34,7 +34,7 @@ from simpy.events import NORMAL, Event
 from procsim.model import EXIT, Batch, Model, Role, RunSettings
 from procsim.streams import BLOCK, generator, uniform_blocks
 
-#: Events between two checks of the guards (run.max_events, run.max_seconds).
+#: Most events between two checks of the guards (run.max_events, run.max_seconds).
 GUARD_EVERY = 1 << 16
 
 VISIT_FIELDS = ("case", "stage", "server", "enabled", "start", "end")
@@ -589,15 +589,17 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
 
     queue = env._queue
     pop = heapq.heappop
+    # Often enough that a replication stops within a few percent of run.max_events.
+    guard_every = max(1, min(GUARD_EVERY, run.max_events // 16))
 
     def advance(until: float) -> bool:
         """``env.run(until=until)`` for a schedule of callback-only events, without SimPy's
         per-event ``step`` call: every event here is a :class:`_Wake` with at most one
         callback and no failure to raise. As with ``env.run(until=...)``, events due exactly
         at ``until`` are left for later and the clock ends at ``until``. Returns False when
-        it stopped after :data:`GUARD_EVERY` events without reaching ``until`` (so that the
+        it stopped after ``guard_every`` events without reaching ``until`` (so that the
         guards are checked however long a stretch of simulated time is)."""
-        for _ in itertools.repeat(None, GUARD_EVERY):
+        for _ in itertools.repeat(None, guard_every):
             if not queue or queue[0][0] >= until:
                 env._now = until
                 return True
