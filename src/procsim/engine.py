@@ -34,6 +34,8 @@ from simpy.events import NORMAL, Event
 from procsim.model import EXIT, Batch, Model, Role, RunSettings
 from procsim.streams import BLOCK, generator, uniform_blocks
 
+#: Visit records kept as Python tuples before they move into a numpy block.
+STORE_EVERY = 1 << 17
 #: Most events between two checks of the guards (run.max_events, run.max_seconds).
 GUARD_EVERY = 1 << 16
 
@@ -107,6 +109,13 @@ class _Wake(Event):
         self._value = payload
         self._ok = True
         heapq.heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
+
+
+def _as_table(rows: list[tuple[int, int, int, float, float, float]]) -> np.ndarray:
+    """Visit records as an ``(n, 6)`` float array."""
+    return np.fromiter(
+        itertools.chain.from_iterable(rows), dtype=np.float64, count=6 * len(rows)
+    ).reshape(-1, 6)
 
 
 def _cancel(event: Event) -> None:
@@ -615,12 +624,27 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     stop_reason = ""
     deadline = time.perf_counter() + run.max_seconds
 
+    # Finished visit records move into numpy blocks as the run goes (48 bytes a visit instead
+    # of a tuple of Python objects), except with preemption, which rewrites earlier rows.
+    blocks: list[np.ndarray] = []
+    stored = 0
+    can_store = not any(g is not None and g.preemptive for g in gates)
+
+    def store() -> None:
+        nonlocal stored
+        if visits:
+            blocks.append(_as_table(visits))
+            stored += len(visits)
+            visits.clear()  # the same list: log_visit stays bound to it
+
     def guarded() -> bool:
         nonlocal stop_reason
-        if len(visits) > run.max_events:
+        if stored + len(visits) > run.max_events:
             stop_reason = "max_events"
         elif time.perf_counter() > deadline:
             stop_reason = "max_seconds"
+        if can_store and len(visits) >= STORE_EVERY:
+            store()
         return bool(stop_reason)
 
     if horizon is not None:
@@ -651,10 +675,20 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 visits += [(e[0], e[1], -1, e[2], nan, nan) for e in level if e[3] and e[6] < 0]
     for buffer in batches:
         visits += [(c, s, -1, e, nan, nan) for (c, s, e) in buffer]
-    table = np.fromiter(
-        itertools.chain.from_iterable(visits), dtype=np.float64, count=6 * len(visits)
-    ).reshape(-1, 6)
-    pause = np.zeros(len(visits))
+    if blocks:
+        store()
+        # One block at a time into the final table, freeing each: never two copies at once.
+        table = np.empty((stored, 6), dtype=np.float64)
+        at = 0
+        blocks.reverse()
+        while blocks:
+            block = blocks.pop()
+            table[at : at + len(block)] = block
+            at += len(block)
+            del block
+    else:
+        table = _as_table(visits)
+    pause = np.zeros(len(table))
     for row, total in suspended.items():
         pause[row] = total
     for row, since in suspended_since.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -76,29 +77,44 @@ class EventLog:
 def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
     """Name a simulated log: integer ids become stage, role and resource names."""
     v = log.visits
-    stage_ids = v[:, 1].astype(np.int64)
-    server = v[:, 2].astype(np.int64)
+    # Small integer types: a replication of a million cases has millions of visits.
+    stage_ids = v[:, 1].astype(np.int32)
+    server = v[:, 2].astype(np.int32)
     role_of_stage = np.array(
-        [s.role if s.role is not None else -1 for s in model.stages], dtype=np.int64
+        [s.role if s.role is not None else -1 for s in model.stages], dtype=np.int32
     )
-    role_ids = role_of_stage[stage_ids] if len(v) else np.empty(0, dtype=np.int64)
-    role_names = np.array([*model.role_names, ""], dtype=object)
-    role_col = role_names[role_ids]
-    resource = np.where(server >= 0, role_col.astype(str) + "-" + (server + 1).astype(str), "")
-    visits = pd.DataFrame(
-        {
-            "case_id": v[:, 0].astype(np.int64),
-            "activity": pd.Categorical.from_codes(
-                stage_ids, categories=pd.Index(list(model.stage_names))
-            ),
-            "start_time": v[:, 4],
-            "end_time": v[:, 5],
-            "resource": resource.astype(object),
-            "role": pd.Categorical(role_col, categories=[*model.role_names, ""]),
-            "enabled_time": v[:, 3],
-            "suspended_time": log.suspended if log.suspended is not None else np.zeros(len(v)),
-        }
+    role_ids = role_of_stage[stage_ids] if len(v) else np.empty(0, dtype=np.int32)
+    # Resource names ("reviewer-2") as a categorical: a code per visit, not a string.
+    first = np.cumsum([1] + [r.servers for r in model.roles])[:-1].astype(np.int32)
+    names = [""] + [f"{r.name}-{k + 1}" for r in model.roles for k in range(r.servers)]
+    safe_role = np.where(role_ids >= 0, role_ids, 0)
+    codes = (
+        np.where((server >= 0) & (role_ids >= 0), first[safe_role] + server, 0)
+        if len(v)
+        else np.empty(0, dtype=np.int32)
     )
+    if len(set(names)) == len(names):
+        resource: Any = pd.Categorical.from_codes(codes, categories=pd.Index(names))
+    else:  # role names such as "a" and "a-1" would give two "a-1": plain strings then
+        resource = np.asarray(names, dtype=object)[codes]
+    role_codes = np.where(role_ids >= 0, role_ids, len(model.roles))
+    del codes, safe_role, role_ids, server
+    # Column by column, each a copy of a view of the table: a dict of arrays would be
+    # consolidated into one float block, briefly holding every float column twice.
+    visits = pd.DataFrame({"case_id": v[:, 0].astype(np.int64)})
+    visits["activity"] = pd.Categorical.from_codes(
+        stage_ids, categories=pd.Index(list(model.stage_names))
+    )
+    del stage_ids
+    visits["start_time"] = v[:, 4].copy()
+    visits["end_time"] = v[:, 5].copy()
+    visits["resource"] = resource
+    visits["role"] = pd.Categorical.from_codes(
+        role_codes, categories=pd.Index([*model.role_names, ""])
+    )
+    del resource, role_codes
+    visits["enabled_time"] = v[:, 3].copy()
+    visits["suspended_time"] = log.suspended if log.suspended is not None else np.zeros(len(v))
     n_cases = len(log.arrival)
     completed = ~np.isnan(log.completion)
     case_type = log.case_type if log.case_type is not None else np.zeros(n_cases, np.int64)
@@ -146,7 +162,13 @@ def _outcomes(cases: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Outcome labels and leaving times; a real log without them has completed or open cases."""
     comp = cases["completion_time"].to_numpy(dtype=float)
     if "outcome" in cases:
-        outcome = cases["outcome"].astype(str).to_numpy()
+        column = cases["outcome"]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # The shared category labels by code, not a new string per case.
+            labels = np.asarray([str(c) for c in column.cat.categories], dtype=object)
+            outcome = labels[column.cat.codes.to_numpy()]
+        else:
+            outcome = column.astype(str).to_numpy()
         left = cases["left_time"].to_numpy(dtype=float)
     else:
         outcome = np.where(np.isnan(comp), "open", OUTCOMES[COMPLETED])
@@ -170,6 +192,24 @@ def staffed_time(elog: EventLog, model: Model) -> dict[str, float]:
         overlap = np.clip(np.minimum(ends, w1) - np.maximum(times, w0), 0, None)
         out[str(role)] = float((overlap * level).sum())
     return out
+
+
+def _member(ids: np.ndarray, selected: np.ndarray) -> np.ndarray:
+    """``np.isin(ids, selected)``; for small non-negative integer ids (a simulated log's case
+    numbers) by a lookup table, which needs no sorting of millions of visits."""
+    if (
+        ids.dtype.kind in "iu"
+        and selected.dtype.kind in "iu"
+        and ids.size
+        and ids.min() >= 0
+        and ids.max() < 4 * ids.size + 1024
+    ):
+        table = np.zeros(int(ids.max()) + 1, dtype=bool)
+        selected = selected[(selected >= 0) & (selected <= ids.max())]
+        table[selected] = True
+        found: np.ndarray = table[ids]
+        return found
+    return np.isin(ids, selected)
 
 
 def _quantile(x: np.ndarray, q: float) -> float:
@@ -239,19 +279,36 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     case_ids = visits["case_id"].to_numpy()
     scope_ids = cases["case_id"].to_numpy()[in_scope]
     done_ids = cases["case_id"].to_numpy()[done]
-    v_scope = visits[np.isin(case_ids, scope_ids)]
-    v_done = v_scope[np.isin(v_scope["case_id"].to_numpy(), done_ids)]
+    # Filtered copies only where the filter drops something: a replication of a million cases
+    # has millions of visits.
+    in_scope_visit = _member(case_ids, scope_ids)
+    v_scope = visits if in_scope_visit.all() else visits[in_scope_visit]
+    del in_scope_visit
+    done_visit = _member(v_scope["case_id"].to_numpy(), done_ids)
+    v_done = v_scope if done_visit.all() else v_scope[done_visit]
+    del done_visit
 
     # First-pass yield: completed cases that did no activity twice.
-    repeats = v_done.groupby(["case_id", "activity"], observed=True).size()
-    reworked = repeats[repeats > 1].index.get_level_values(0).unique()
+    n_act = max(len(model.stage_names), 1)
+    pair = v_done["case_id"].to_numpy(dtype=np.int64) * n_act + v_done[
+        "activity"
+    ].cat.codes.to_numpy().astype(np.int64)
+    pairs, counts = np.unique(pair, return_counts=True)
+    reworked = np.unique(pairs[counts > 1] // n_act)
+    del pair, pairs, counts
     rows.append(
         ("first_pass_yield", "", 1 - len(reworked) / completed if completed else float("nan"))
     )
 
     value_adding = [s.name for s in model.stages if s.value == "value_adding"]
-    va = v_done[v_done["activity"].isin(value_adding)]
-    va_time = float((va["end_time"] - va["start_time"] - _suspended(va)).sum())
+    is_va = v_done["activity"].isin(value_adding).to_numpy()
+    va_work = (
+        v_done["end_time"].to_numpy()[is_va]
+        - v_done["start_time"].to_numpy()[is_va]
+        - _suspended(v_done)[is_va]
+    )
+    va_time = float(va_work.sum())
+    del is_va, va_work
     rows.append(
         (
             "cycle_efficiency",
@@ -268,8 +325,17 @@ def compute_kpis(elog: EventLog, model: Model, replication: int = 0) -> pd.DataF
     staff_cost = {r.name: staffed[r.name] * to_hours * r.cost_per_hour for r in model.roles}
     stage_cost = {s.name: s.cost for s in model.stages}
     started = visits["start_time"].to_numpy()
-    started_in_window = visits[(started >= w0) & (started <= w1)]
-    executions = started_in_window["activity"].value_counts()
+    in_window = (started >= w0) & (started <= w1)
+    if isinstance(visits["activity"].dtype, pd.CategoricalDtype):
+        counts = np.bincount(
+            visits["activity"].cat.codes.to_numpy()[in_window], minlength=len(model.stages)
+        )
+        executions = {name: int(counts[i]) for i, name in enumerate(model.stage_names)}
+    else:
+        executions = {
+            str(k): int(c) for k, c in visits["activity"][in_window].value_counts().items()
+        }
+    del in_window
     visit_cost = {s.name: float(executions.get(s.name, 0)) * s.cost for s in model.stages}
     total_cost = sum(staff_cost.values()) + sum(visit_cost.values())
     rows.append(("cost_per_day", "", total_cost / days if days else float("nan")))
@@ -311,17 +377,24 @@ def _stage_rows(
     v_scope: pd.DataFrame, v_done: pd.DataFrame, model: Model, arrived: int, total_cycle: float
 ) -> list[tuple[str, str, float]]:
     rows: list[tuple[str, str, float]] = []
-    wait = (v_scope["start_time"] - v_scope["enabled_time"]).to_numpy()
-    proc = (v_scope["end_time"] - v_scope["start_time"]).to_numpy() - _suspended(v_scope)
+    # Stage by stage on the column arrays: only one stage's values exist at a time.
+    start = v_scope["start_time"].to_numpy()
+    end = v_scope["end_time"].to_numpy()
+    enabled = v_scope["enabled_time"].to_numpy()
+    paused = _suspended(v_scope)
     act = v_scope["activity"].cat.codes.to_numpy()
-    sojourn = (v_done["end_time"] - v_done["enabled_time"]).to_numpy()
+    done_end = v_done["end_time"].to_numpy()
+    done_enabled = v_done["enabled_time"].to_numpy()
     act_done = v_done["activity"].cat.codes.to_numpy()
     for stage in model.stages:
         mask = act == stage.id
-        w = wait[mask]
+        st = start[mask]
+        w = st - enabled[mask]
         w = w[~np.isnan(w)]
-        p = proc[mask]
+        p = end[mask] - st - paused[mask]
         p = p[~np.isnan(p)]
+        done = act_done == stage.id
+        sojourn = float((done_end[done] - done_enabled[done]).sum())
         rows += [
             ("wait_mean", stage.name, _mean(w)),
             ("wait_p90", stage.name, _quantile(w, 0.9)),
@@ -331,9 +404,7 @@ def _stage_rows(
             (
                 "time_share",
                 stage.name,
-                float(sojourn[act_done == stage.id].sum() / total_cycle)
-                if total_cycle > 0
-                else float("nan"),
+                sojourn / total_cycle if total_cycle > 0 else float("nan"),
             ),
         ]
     return rows
@@ -351,9 +422,11 @@ def _busy_by_role(
 ) -> dict[str, float]:
     """Work time per role inside the window (interruptions excluded)."""
     start = visits["start_time"].to_numpy()
-    end = visits["end_time"].to_numpy()
-    end = np.where(np.isnan(end) & ~np.isnan(start), w1, end)
-    inside = np.clip(np.minimum(end, w1) - np.maximum(start, w0), 0, None)
+    # In place where possible: these are arrays of one float per visit.
+    inside = np.minimum(visits["end_time"].to_numpy(), w1)
+    inside[np.isnan(inside) & ~np.isnan(start)] = w1  # still in service at the end
+    inside -= np.maximum(start, w0)
+    np.clip(inside, 0, None, out=inside)
     # Interrupted time is not work: the interruptions inside the window are subtracted exactly
     # where they are known, else spread evenly over the visit.
     if pauses is not None:
@@ -361,10 +434,13 @@ def _busy_by_role(
         cut = np.clip(np.minimum(pauses["end"], w1) - np.maximum(pauses["start"], w0), 0, None)
         np.add.at(paused, pauses["row"].to_numpy(), cut.to_numpy())
     else:
+        end = visits["end_time"].to_numpy()
+        end = np.where(np.isnan(end) & ~np.isnan(start), w1, end)
         length = end - start
         share = np.divide(inside, length, out=np.zeros_like(inside), where=length > 0)
         paused = share * _suspended(visits)
-    busy = np.nan_to_num(inside - paused)
+    inside -= paused
+    busy = np.nan_to_num(inside, copy=False)
     role_codes = visits["role"].cat.codes.to_numpy()
     return {role.name: float(busy[role_codes == role.id].sum()) for role in model.roles}
 

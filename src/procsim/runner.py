@@ -63,9 +63,11 @@ def run_one(label: str, model: Model, run: RunSettings, replication: int) -> Rep
     """Simulate one replication and compute its KPIs."""
     log = simulate(model, run, replication)
     elog = to_event_log(log, model, run.warmup)
+    truncated, stop_reason = log.truncated, log.stop_reason
+    del log  # the raw table: the event log holds everything from here on
     kpis = compute_kpis(elog, model, replication)
     kpis.insert(0, "scenario", label)
-    return ReplicationResult(label, replication, kpis, elog, log.truncated, log.stop_reason)
+    return ReplicationResult(label, replication, kpis, elog, truncated, stop_reason)
 
 
 def _task(args: tuple[str, Model, RunSettings, int]) -> ReplicationResult:
