@@ -48,8 +48,9 @@ Examples:
 Run settings (run.*): replications, horizon | cases, warmup (a time, or auto for MSER-5),
 seed, workers (0 = all cores), precision (e.g. 0.05: add replications until the CI half-width
 of run.precision_kpis is within 5% of the mean, up to run.max_replications), confidence,
-max_events and max_seconds (guards per replication). Times accept units: 30min, 8h, 2d,
-4w. rank_by=KPI ranks several redesigns (default cycle_time_mean).
+max_events and max_seconds (guards per replication), backend (processes, dask or ray) and
+address (a Dask or Ray cluster). Times accept units: 30min, 8h, 2d, 4w. rank_by=KPI ranks
+several redesigns (default cycle_time_mean).
 """
 
 

@@ -223,6 +223,13 @@ class RunSettings:
         Root seed; each replication and each named stream derives its own generator.
     workers
         Parallel worker processes; 0 means one per CPU core. Never changes results.
+    backend
+        Where replications run: ``processes`` (this machine), ``dask`` or ``ray`` (a
+        cluster at ``address``, or a local one of ``workers`` processes). Never changes
+        results.
+    address
+        Scheduler address for ``dask`` (``tcp://host:8786``) or ``ray`` (``auto``,
+        ``ray://host:10001``); empty: start a local cluster.
     max_events
         Guard: a replication stops (and says so) after this many events.
     max_seconds
@@ -246,6 +253,8 @@ class RunSettings:
     warmup: float = 0.0
     seed: int = 1
     workers: int = 0
+    backend: str = "processes"
+    address: str = ""
     max_events: int = 20_000_000
     max_seconds: float = 900.0
     precision: float | None = None

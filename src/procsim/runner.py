@@ -96,6 +96,16 @@ def simulate_replications(
     tasks = [(label, model, run, r) for r in replications for label, model in models.items()]
     workers = resolve_workers(run.workers, len(tasks))
     results: list[ReplicationResult] = []
+    if run.backend != "processes":
+        from procsim import distributed
+
+        runner = distributed.run_on_dask if run.backend == "dask" else distributed.run_on_ray
+        # On a cluster "workers" means the local cluster's size; a remote one has its own.
+        local = resolve_workers(run.workers, len(tasks))
+        try:
+            return list(runner(tasks, local, run.address or None, progress))
+        except KeyboardInterrupt:
+            raise Interrupted([], len(replications)) from None
     try:
         if workers == 1:
             for i, task in enumerate(tasks):

@@ -53,6 +53,9 @@ STAFFING_KEYS = ("shifts",)
 ARRIVAL_KEYS = ("interarrival", "rate")
 SLA_KEYS = ("within", "from", "to", "target", "description", "clock", "types")
 TARGET_KEYS = ("kpi", "of", "max", "min")
+#: Where replications can run (run.backend).
+BACKENDS = ("processes", "dask", "ray")
+
 RUN_KEYS = tuple(
     f.name for f in dataclasses.fields(RunSettings) if f.name not in INTERNAL_RUN_FIELDS
 )
@@ -153,6 +156,15 @@ def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
             )
             if got is not None:
                 values[key] = got
+    if raw.get("backend") is not None:
+        backend = str(raw["backend"]).strip().lower()
+        if backend not in BACKENDS:
+            c.add("run.backend", "unknown backend", " or ".join(BACKENDS), repr(raw["backend"]),
+                  did_you_mean(backend, BACKENDS))  # fmt: skip
+        else:
+            values["backend"] = backend
+    if raw.get("address") is not None:
+        values["address"] = str(raw["address"]).strip()
     if raw.get("max_seconds") is not None:
         got = c.number(raw["max_seconds"], "run.max_seconds", minimum=0, strict=True,
                        what="seconds")  # fmt: skip
