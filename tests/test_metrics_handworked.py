@@ -158,3 +158,23 @@ def test_cost_per_case_by_type_is_activity_based() -> None:
     # Every paid hour and every execution is allocated to the two cases.
     assert a + b == pytest.approx(100 + 600 + 2)
     assert got[("cost_per_case", "")] == pytest.approx((100 + 600 + 2) / 2)
+
+
+def test_a_process_without_any_role_runs() -> None:
+    """Only pure delays (no role at all): the event log names no resources."""
+    from procsim.runner import run_study
+    from procsim.validate import validate
+
+    model, run = validate(
+        {
+            "process": {"start": "a", "stages": {"a": {"role": None, "duration": 1.0}}},
+            "staffing": {},
+            "arrivals": {"interarrival": {"dist": "constant", "value": 1.0}},
+            "run": {"horizon": 10, "replications": 2, "workers": 1},
+        }
+    )
+    results = run_study({"current": model}, run)
+    assert set(results.visits["resource"].astype(str)) == {""}
+    # One case an hour, each an hour long: arrivals at 1..9 within the horizon of 10.
+    arrived = results.kpis.query("metric == 'arrived'")["value"]
+    assert (arrived == 9).all()

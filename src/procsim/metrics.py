@@ -85,7 +85,7 @@ def to_event_log(log: SimLog, model: Model, warmup: float) -> EventLog:
     )
     role_ids = role_of_stage[stage_ids] if len(v) else np.empty(0, dtype=np.int32)
     # Resource names ("reviewer-2") as a categorical: a code per visit, not a string.
-    first = np.cumsum([1] + [r.servers for r in model.roles])[:-1].astype(np.int32)
+    first = np.cumsum([1] + [r.servers for r in model.roles]).astype(np.int32)
     names = [""] + [f"{r.name}-{k + 1}" for r in model.roles for k in range(r.servers)]
     safe_role = np.where(role_ids >= 0, role_ids, 0)
     codes = (
