@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from procsim.analytic import estimate
-from procsim.errors import Issue, ModelError
+from procsim.errors import Issue, ModelError, ProcsimError
 from procsim.model import Model, Target
 from procsim.validate import validate, validate_model
 
@@ -56,16 +57,64 @@ class StaffingSearch:
         return meeting.iloc[1 : 1 + n]
 
 
+#: A shift's search variable is named ``<role>[<shift number>]`` (from 1, in config order).
+SHIFT_KEY = re.compile(r"^(?P<role>.+)\[(?P<n>\d+)\]$")
+
+
+def _shift_rows(config: dict[str, Any], role: str) -> list[dict[str, Any]] | None:
+    """The shift table of a role in a config (None when the role has a plain head count)."""
+    value = (config.get("staffing") or {}).get(role)
+    shifts = value.get("shifts") if isinstance(value, dict) else value
+    if isinstance(shifts, list) and all(isinstance(x, dict) for x in shifts):
+        return shifts
+    return None
+
+
 def _with_staffing(config: dict[str, Any], staffing: Staffing) -> dict[str, Any]:
     out = copy.deepcopy(config)
-    out["staffing"] = {**(out.get("staffing") or {}), **staffing}
+    table = dict(out.get("staffing") or {})
+    for key, count in staffing.items():
+        m = SHIFT_KEY.match(key)
+        if m and _shift_rows(out, m["role"]) is not None:
+            rows = _shift_rows(out, m["role"])
+            assert rows is not None
+            rows[int(m["n"]) - 1]["count"] = count
+            table[m["role"]] = out["staffing"][m["role"]]
+        else:
+            table[key] = count
+    out["staffing"] = table
     return out
 
 
-def _cost(model: Model, staffing: Staffing) -> float:
+def _shift_hours_per_day(row: dict[str, Any]) -> float:
+    """Paid hours a day, averaged over the week, of one person on one shift row."""
+    from procsim.calendar import parse_clock, parse_days
+
+    issues: list[Issue] = []
+    days = parse_days(row.get("days", "all"), "", issues) or frozenset()
+    start = parse_clock(row.get("from"), "", issues) or 0.0
+    end = parse_clock(row.get("to"), "", issues, allow_past_midnight=True) or 0.0
+    hours = max(end - start, 0.0)
+    for brk in row.get("breaks") or []:  # unpaid: nobody is on duty then
+        if isinstance(brk, dict):
+            b0 = parse_clock(brk.get("from"), "", issues, allow_past_midnight=True) or 0.0
+            b1 = parse_clock(brk.get("to"), "", issues, allow_past_midnight=True) or 0.0
+            hours -= max(b1 - b0, 0.0)
+    return max(hours, 0.0) * len(days) / 7.0
+
+
+def _cost(model: Model, staffing: Staffing, config: dict[str, Any] | None = None) -> float:
     """Paid staff time per day (idle time is paid too)."""
     hourly = {r.name: r.cost_per_hour for r in model.roles}
-    return 24.0 * sum(hourly[r] * c for r, c in staffing.items())
+    total = 0.0
+    for key, count in staffing.items():
+        m = SHIFT_KEY.match(key)
+        rows = _shift_rows(config, m["role"]) if m and config is not None else None
+        if m and rows is not None:
+            total += hourly[m["role"]] * count * _shift_hours_per_day(rows[int(m["n"]) - 1])
+        else:
+            total += 24.0 * hourly[key] * count
+    return total
 
 
 def _estimates(config: dict[str, Any]) -> dict[tuple[str, str], float]:
@@ -78,7 +127,10 @@ def _estimates(config: dict[str, Any]) -> dict[tuple[str, str], float]:
 
 def _analytic_shortfall(config: dict[str, Any], targets: tuple[Target, ...]) -> float:
     """Sum of relative target violations by the analytic estimates (0: all met)."""
-    est = _estimates(config)
+    try:
+        est = _estimates(config)
+    except ModelError:  # e.g. every shift of a role at zero: nobody ever on duty
+        return math.inf
     total = 0.0
     for t in targets:
         value = est.get((t.metric, t.entity), math.nan)
@@ -98,14 +150,16 @@ def search_staffing(
     max_evaluations: int = 25,
     progress: Callable[[str], None] | None = None,
 ) -> StaffingSearch:
-    """Find the cheapest staffing (per role) whose simulated CIs meet every target.
+    """Find the cheapest staffing (per role, and per shift for roles on shifts) whose
+    simulated CIs meet every target.
 
     Parameters
     ----------
     config
         A model config with ``run`` settings and ``targets`` (or SLA targets).
     roles
-        Roles whose head count may change (default: every role).
+        Roles whose head count may change (default: every role). For a role on shifts each
+        shift row is a variable of its own, named ``<role>[<row number>]``.
     max_servers
         Upper bound per role.
     max_evaluations
@@ -127,17 +181,28 @@ def search_staffing(
                    "a target (targets: ...) or an SLA target (sla.<name>.target)", "none")],
             "the staffing search",
         )  # fmt: skip
-    names = roles or list(model.role_names)
-    unknown = [r for r in names if r not in model.role_names]
+    role_names = roles or list(model.role_names)
+    unknown = [r for r in role_names if r not in model.role_names]
     if unknown:
         raise ModelError(
             [Issue("optimize_roles", f"unknown role '{r}'", ", ".join(model.role_names), r)
              for r in unknown],
             "the staffing search",
         )  # fmt: skip
-    load = {r: model.offered_load()[r] * model.roles[model.role_names.index(r)].servers
-            for r in names}  # fmt: skip
-    lower = {r: max(1, math.floor(load[r]) + 1) for r in names}
+    # One variable per plain role; a role on shifts has one per shift row ("agent[2]"), so
+    # the search can staff the peak without paying for it all day.
+    names: list[str] = []
+    lower: Staffing = {}
+    for r in role_names:
+        shift_rows = _shift_rows(config, r)
+        if shift_rows is None:
+            servers = model.roles[model.role_names.index(r)].servers
+            names.append(r)
+            lower[r] = max(1, math.floor(model.offered_load()[r] * servers) + 1)
+        else:
+            for i in range(len(shift_rows)):
+                names.append(f"{r}[{i + 1}]")
+                lower[f"{r}[{i + 1}]"] = 0  # a shift may be dropped altogether
 
     # With every role at its maximum, waiting is (almost) gone: a target the estimates still
     # miss then is out of reach of staffing (the work and the delays alone take too long).
@@ -158,7 +223,7 @@ def search_staffing(
         return StaffingSearch(None, pd.DataFrame(), lower, dict(lower), reason)
 
     # Analytic phase: add staff where it helps the estimated targets most per unit of cost.
-    current: Staffing = dict(lower)
+    current: Staffing = {r: max(v, 1) for r, v in lower.items()}
     shortfall = _analytic_shortfall(_with_staffing(config, current), model.targets)
     while shortfall > 0:
         options = []
@@ -167,7 +232,7 @@ def search_staffing(
                 continue
             trial = {**current, r: current[r] + 1}
             gain = shortfall - _analytic_shortfall(_with_staffing(config, trial), model.targets)
-            extra = max(_cost(model, trial) - _cost(model, current), 1e-9)
+            extra = max(_cost(model, trial, config) - _cost(model, current, config), 1e-9)
             options.append((gain / extra, -extra, r))
         if not options or max(options)[0] <= 0:
             break  # what is left is out of the estimates' reach: the simulation decides
@@ -182,9 +247,16 @@ def search_staffing(
         key = tuple(staffing[r] for r in names)
         if key in seen:
             return seen[key]
-        results = api.run(api.from_configs({"current": _with_staffing(config, staffing)}))
         row: dict[str, Any] = dict(staffing)
-        row["staff_cost_per_day"] = _cost(model, staffing)
+        try:
+            results = api.run(api.from_configs({"current": _with_staffing(config, staffing)}))
+        except ProcsimError:  # not a valid staffing (nobody on duty): it meets nothing
+            row.update(staff_cost_per_day=_cost(model, staffing, config), meets=False,
+                       worst_margin=-math.inf)  # fmt: skip
+            seen[key] = row
+            rows.append(row)
+            return row
+        row["staff_cost_per_day"] = _cost(model, staffing, config)
         meets = True
         worst = math.inf
         for t in results.targets.to_dict("records"):
@@ -206,14 +278,13 @@ def search_staffing(
             progress(f"  {staffing}: {'meets' if meets else 'misses'} the targets")
         return row
 
-    best = evaluate(start)
-    if best["meets"]:
-        # Walk down: drop one person where the targets still hold, most expensive role first.
+    def walk_down() -> None:
+        """Drop one person where the targets still hold, most expensive first."""
+        nonlocal current
         improved = True
         while improved and len(rows) < max_evaluations:
             improved = False
-            order = sorted(names, key=lambda r: -model.roles[model.role_names.index(r)]
-                           .cost_per_hour)  # fmt: skip
+            order = sorted(names, key=lambda r: -_cost(model, {r: 1}, config))
             for r in order:
                 if current[r] - 1 < lower[r]:
                     continue
@@ -221,7 +292,8 @@ def search_staffing(
                 if evaluate(trial)["meets"]:
                     current, improved = trial, True
                     break
-    else:
+
+    if not evaluate(start)["meets"]:
         # Walk up: add the person that helps the worst target most per unit of cost.
         while len(rows) < max_evaluations:
             steps: list[tuple[bool, float, Staffing]] = []
@@ -230,15 +302,19 @@ def search_staffing(
                     continue
                 trial = {**current, r: current[r] + 1}
                 result = evaluate(trial)
-                extra = max(_cost(model, trial) - _cost(model, current), 1e-9)
+                extra = max(_cost(model, trial, config) - _cost(model, current, config), 1e-9)
                 steps.append((bool(result["meets"]), result["worst_margin"] / extra, trial))
             if not steps:
                 break
             meeting = [step for step in steps if step[0]]
             if meeting:
-                current = min(meeting, key=lambda step: _cost(model, step[2]))[2]
+                current = min(meeting, key=lambda step: _cost(model, step[2], config))[2]
                 break
             current = max(steps, key=lambda step: step[1])[2]
+    if evaluate(current)["meets"]:
+        # The way up may have passed a cheaper mix (more day staff, fewer at night): walk
+        # down from wherever the targets are met.
+        walk_down()
     table = pd.DataFrame(rows)
     table = table.sort_values(["meets", "staff_cost_per_day"], ascending=[False, True],
                               kind="stable").reset_index(drop=True)  # fmt: skip
