@@ -74,8 +74,9 @@ def test_a_failed_job_is_recorded_the_rest_collected_and_the_exit_code_says_so(
     [
         ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
         ["hydra/launcher=submitit_local"],  # the SLURM launcher's local mode
+        ["hydra/launcher=ray", "hydra.launcher.num_cpus=2"],  # a local Ray
     ],
-    ids=["joblib", "submitit_local"],
+    ids=["joblib", "submitit_local", "ray"],
 )
 def test_parallel_launchers_give_the_same_results_as_sequential_jobs(
     tmp_path: Path, launcher: list[str]

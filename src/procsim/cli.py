@@ -42,6 +42,7 @@ Examples:
   procsim experiment=reviewer_staffing             a named study from experiments/
   procsim optimize=staffing                        cheapest staffing that meets the targets
   procsim -m hydra/launcher=joblib staffing.reviewer=1,2,3   sweep jobs in parallel
+  procsim -m hydra/launcher=ray staffing.reviewer=1,2,3      sweep jobs on a Ray cluster
   procsim process=approval_chain                   another current process
   procsim --cfg job                                show the composed config and stop
 
@@ -319,7 +320,7 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         assert isinstance(raw, dict)
         container: dict[str, Any] = {str(k): v for k, v in raw.items()}
         launcher = str(hc.launcher.get("_target_", ""))
-        if in_sweep and ("joblib" in launcher or "LocalLauncher" in launcher):
+        if in_sweep and any(k in launcher for k in ("joblib", "LocalLauncher", "RayLauncher")):
             # Jobs already run in parallel on this machine: replications inside a job must
             # not compete for the same cores.
             container.setdefault("run", {})["workers"] = 1
