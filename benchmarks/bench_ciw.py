@@ -53,7 +53,6 @@ Usage (from the repository root, with ``pip install -e ".[bench]"``)::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import copy
 import dataclasses
 import datetime as dt
@@ -61,7 +60,6 @@ import gc
 import json
 import math
 import os
-import platform
 import random
 import statistics
 import sys
@@ -70,6 +68,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import _common  # benchmarks/_common.py (the script's folder is on the path)
 import ciw
 import numpy as np
 from scipy import stats
@@ -365,21 +364,9 @@ def warmup_customers(customers: int) -> int:
 
 
 def machine_info() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "ciw": ciw.__version__,
-        "procsim": procsim.__version__,
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-    }
+    return _common.machine_info(
+        ciw=ciw.__version__, procsim=procsim.__version__, numpy=np.__version__
+    )
 
 
 def load_average() -> list[float] | None:

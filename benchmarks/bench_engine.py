@@ -36,8 +36,6 @@ import gc
 import itertools
 import json
 import math
-import os
-import platform
 import statistics
 import sys
 import time
@@ -45,6 +43,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import _common  # benchmarks/_common.py (the script's folder is on the path)
 import numpy as np
 import simpy
 
@@ -392,24 +391,7 @@ def timed(fn: Callable[[], dict[str, Any]]) -> tuple[float, dict[str, Any]]:
 
 
 def machine_info() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    load = None
-    with contextlib.suppress(OSError, AttributeError):
-        load = round(os.getloadavg()[0], 2)
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "load_1min_at_start": load,
-        "python": platform.python_version(),
-        "simpy": simpy.__version__,
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-    }
+    return _common.machine_info(simpy=simpy.__version__, numpy=np.__version__)
 
 
 CONTENDERS = ("floor", "floor_process", "idiomatic", "procsim")

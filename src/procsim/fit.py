@@ -8,13 +8,12 @@ Sits at the edge of the fitting data flow: reads ``key=value`` options (Hydra st
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from procsim import __version__
-from procsim.errors import EXIT_USER_ERROR, FitError, Issue, ModelError, ProcsimError, did_you_mean
+from procsim import keyvalue
+from procsim.errors import FitError, Issue, ModelError, ProcsimError
 
 USAGE = """\
 usage: procsim-fit log=PATH name=NAME [OPTION=VALUE ...]
@@ -54,23 +53,7 @@ Examples:
   procsim-fit log=tickets.csv name=helpdesk case=ticket activity=step end=closed start=none
 """
 
-_KEYS = (
-    "log",
-    "name",
-    "case",
-    "activity",
-    "start",
-    "end",
-    "resource",
-    "role",
-    "attributes",
-    "timezone",
-    "criterion",
-    "out",
-    "skip_bad_rows",
-    "overwrite",
-    "report",
-)
+_KEYS = (*keyvalue.LOG_KEYS, "name", "criterion", "out", "overwrite", "report")
 
 
 @dataclass(frozen=True)
@@ -84,33 +67,17 @@ class FitResult:
 
 
 def _options(argv: list[str]) -> dict[str, str]:
-    issues: list[Issue] = []
-    opts: dict[str, str] = {}
-    for arg in argv:
-        key, eq, value = arg.partition("=")
-        if not eq:
-            issues.append(
-                Issue(arg, "not an option", "key=value, e.g. log=data/loans.csv", repr(arg))
-            )
-            continue
-        if key not in _KEYS:
-            issues.append(Issue(key, "unknown option", ", ".join(_KEYS), repr(key),
-                                did_you_mean(key, _KEYS)))  # fmt: skip
-            continue
-        opts[key] = value
-    for required in ("log", "name"):
-        if required not in opts:
-            issues.append(Issue(required, "missing", f"{required}=...", "",
-                                "e.g. procsim-fit log=data/loans.csv name=loans"))  # fmt: skip
+    opts, issues = keyvalue.parse(
+        argv, _KEYS, ("log", "name"), "procsim-fit log=data/loans.csv name=loans"
+    )
     name = opts.get("name", "x")
     if not name or not all(c.isalnum() or c in "_-" for c in name):
         issues.append(Issue("name", "not a usable name", "letters, digits, _ and -", repr(name)))
     if opts.get("criterion", "aic") not in ("aic", "bic"):
         issues.append(Issue("criterion", "unknown criterion", "aic or bic",
                             repr(opts["criterion"])))  # fmt: skip
-    if opts.get("overwrite", "false").lower() not in ("true", "false", "yes", "no", "1", "0"):
-        issues.append(Issue("overwrite", "not a yes/no", "true or false",
-                            repr(opts["overwrite"])))  # fmt: skip
+    keyvalue.check_yes_no(opts, "overwrite", issues)
+    keyvalue.check_yes_no(opts, "skip_bad_rows", issues)
     if issues:
         raise ModelError(issues, "the command line")
     return opts
@@ -139,7 +106,7 @@ def fit_log(opts: dict[str, str]) -> FitResult:
     from procsim.fit_yaml import write_config
 
     target, make_workspace = _target(opts)
-    overwrite = opts.get("overwrite", "false").lower() in ("true", "yes", "1")
+    overwrite = keyvalue.is_yes(opts.get("overwrite"))
     if target.exists() and not overwrite:
         raise ProcsimError(
             f"{target} exists already. Hint: overwrite=true replaces it, or choose another name="
@@ -148,7 +115,7 @@ def fit_log(opts: dict[str, str]) -> FitResult:
         opts["log"],
         describe_columns(opts),
         timezone=opts.get("timezone"),
-        skip_bad_rows=opts.get("skip_bad_rows", "false").lower() in ("true", "yes", "1"),
+        skip_bad_rows=keyvalue.is_yes(opts.get("skip_bad_rows")),
     )
     fit = discover(log, opts["name"], criterion=opts.get("criterion", "aic"))
     from procsim.output import file_sha256
@@ -232,22 +199,11 @@ def _make_workspace(conf: Path, name: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``procsim-fit``."""
-    args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("-h", "--help", "help"):
-        print(USAGE)
-        return
-    if args[0] == "--version":
-        print(f"procsim-fit {__version__}")
-        return
-    try:
-        result = fit_log(_options(args))
-    except ProcsimError as exc:
-        print(f"procsim-fit: error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_USER_ERROR) from None
-    except OSError as exc:
-        print(f"procsim-fit: error: {exc}. Hint: check the paths and that the folder is "
-              "writable", file=sys.stderr)  # fmt: skip
-        raise SystemExit(EXIT_USER_ERROR) from None
+    keyvalue.run("procsim-fit", USAGE, argv, _command)
+
+
+def _command(args: list[str]) -> None:
+    result = fit_log(_options(args))
     fit = result.fit
     print(
         f"fitted {fit.name} from {fit.source}: {fit.cases:,} cases, {len(fit.activities)} "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from procsim import __version__
-from procsim.errors import EXIT_USER_ERROR, Issue, ModelError, ProcsimError, did_you_mean
+from procsim import __version__, keyvalue
+from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.eventlog import RealLog, describe_columns, from_simulation, read_log
 from procsim.logdist import MEASURES, cycle_times, log_distances
 
@@ -56,22 +55,7 @@ Example:
   procsim-validate log=test.csv.gz process=loans timezone=Europe/Amsterdam runs=10
 """
 
-_KEYS = (
-    "log",
-    "process",
-    "runs",
-    "warmup",
-    "seed",
-    "timezone",
-    "case",
-    "activity",
-    "start",
-    "end",
-    "resource",
-    "role",
-    "out",
-    "skip_bad_rows",
-)
+_KEYS = (*keyvalue.LOG_KEYS, "process", "runs", "warmup", "seed", "out")
 
 
 @dataclass(frozen=True)
@@ -233,21 +217,10 @@ def validate_against_log(
 
 
 def _options(argv: list[str]) -> dict[str, str]:
-    issues: list[Issue] = []
-    opts: dict[str, str] = {}
-    for arg in argv:
-        key, eq, value = arg.partition("=")
-        if not eq:
-            issues.append(Issue(arg, "not an option", "key=value, e.g. log=test.csv", repr(arg)))
-        elif key not in _KEYS:
-            issues.append(Issue(key, "unknown option", ", ".join(_KEYS), repr(key),
-                                did_you_mean(key, _KEYS)))  # fmt: skip
-        else:
-            opts[key] = value
-    for required in ("log", "process"):
-        if required not in opts:
-            issues.append(Issue(required, "missing", f"{required}=...", "",
-                                "e.g. procsim-validate log=test.csv process=loans"))  # fmt: skip
+    opts, issues = keyvalue.parse(
+        argv, _KEYS, ("log", "process"), "procsim-validate log=test.csv process=loans"
+    )
+    keyvalue.check_yes_no(opts, "skip_bad_rows", issues)
     for key, low in (("runs", 1), ("seed", 0)):
         if key in opts:
             try:
@@ -278,7 +251,7 @@ def run_validation(opts: dict[str, str]) -> tuple[Validation, Path]:
         opts["log"],
         describe_columns(opts),
         timezone=opts.get("timezone"),
-        skip_bad_rows=opts.get("skip_bad_rows", "false").lower() in ("true", "yes", "1"),
+        skip_bad_rows=keyvalue.is_yes(opts.get("skip_bad_rows")),
     )
     study = compose(process=opts["process"])
     config = study.configs["current"]
@@ -335,22 +308,11 @@ def write_validation(result: Validation, folder: Path, process: str, source: str
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``procsim-validate``."""
-    args = sys.argv[1:] if argv is None else argv
-    if not args or args[0] in ("-h", "--help", "help"):
-        print(USAGE)
-        return
-    if args[0] == "--version":
-        print(f"procsim-validate {__version__}")
-        return
-    try:
-        result, folder = run_validation(_options(args))
-    except ProcsimError as exc:
-        print(f"procsim-validate: error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_USER_ERROR) from None
-    except OSError as exc:
-        print(f"procsim-validate: error: {exc}. Hint: check the paths and that the folder is "
-              "writable", file=sys.stderr)  # fmt: skip
-        raise SystemExit(EXIT_USER_ERROR) from None
+    keyvalue.run("procsim-validate", USAGE, argv, _command)
+
+
+def _command(args: list[str]) -> None:
+    result, folder = run_validation(_options(args))
     print(f"{len(result.distances)} simulated logs against {result.real['case_id'].nunique():,} "
           "real cases (lower is closer):")  # fmt: skip
     for r in result.summary.itertuples():
