@@ -12,6 +12,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     tried = getattr(fuzz, "TRIED", None)
     if tried and any(tried.values()):
         terminalreporter.write_line(
-            f"fuzzing: {tried['valid']} random valid processes and {tried['invalid']} broken "
-            "configs tried"
+            f"fuzzing: {tried['valid']} random valid processes, {tried['invalid']} broken "
+            f"configs and {tried.get('logs', 0)} broken event logs tried"
         )

@@ -17,7 +17,7 @@ from procsim.errors import ModelError
 from procsim.runner import run_study
 from procsim.validate import validate
 
-TRIED: dict[str, int] = {"valid": 0, "invalid": 0}
+TRIED: dict[str, int] = {"valid": 0, "invalid": 0, "logs": 0}
 
 DISTS = st.one_of(
     st.builds(lambda v: {"dist": "constant", "value": v}, st.floats(0.05, 3)),
@@ -266,3 +266,62 @@ def test_random_processes_with_behaviours_keep_the_invariants(seed: int) -> None
     assert (ended["end_time"] >= ended["start_time"] - 1e-9).all()
     utilization = res.kpis.loc[res.kpis["metric"] == "utilization", "value"]
     assert (utilization <= 1 + 1e-9).all()
+
+
+# ----------------------------------------------------------------------------- event logs
+
+GOOD_LOG = [
+    ["case_id", "activity", "start_time", "end_time", "resource"],
+    ["1", "a", "2024-03-01T09:00:00+01:00", "2024-03-01T09:20:00+01:00", "ann"],
+    ["1", "b", "2024-03-01T10:00:00+01:00", "2024-03-01T10:30:00+01:00", "bob"],
+    ["2", "a", "2024-03-01T09:30:00+01:00", "2024-03-01T09:45:00+01:00", "cat"],
+    ["2", "b", "2024-03-01T11:00:00+01:00", "2024-03-01T11:10:00+01:00", "bob"],
+    ["3", "a", "2024-03-04T08:00:00+01:00", "2024-03-04T08:30:00+01:00", "ann"],
+]
+CELLS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "nan", "NULL", "2024-02-30T10:00:00", "24:61", "1e308", "-5",
+                     "2024-03-01T09:00:00+01:00", "\x00", "ä,\"", "\n"]),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_random_broken_logs_give_a_log_format_error_or_a_fit(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Mutated cells, dropped columns, swapped times: read_log and discover either work or
+    raise a ProcsimError naming the file; nothing else escapes."""
+    import csv
+
+    from procsim.discover import discover
+    from procsim.errors import ProcsimError
+    from procsim.eventlog import read_log
+
+    rows = [list(r) for r in GOOD_LOG]
+    for _ in range(data.draw(st.integers(1, 6))):
+        kind = data.draw(st.sampled_from(["cell", "drop_column", "drop_row", "swap"]))
+        if kind == "cell":
+            r = data.draw(st.integers(0, len(rows) - 1))
+            c = data.draw(st.integers(0, len(rows[r]) - 1))
+            rows[r][c] = data.draw(CELLS)
+        elif kind == "drop_column" and len(rows[0]) > 1:
+            c = data.draw(st.integers(0, len(rows[0]) - 1))
+            rows = [row[:c] + row[c + 1 :] for row in rows]
+        elif kind == "drop_row" and len(rows) > 1:
+            del rows[data.draw(st.integers(1, len(rows) - 1))]
+        elif kind == "swap":
+            r = data.draw(st.integers(1, len(rows) - 1))
+            if len(rows[r]) >= 4:
+                rows[r][2], rows[r][3] = rows[r][3], rows[r][2]
+    path = tmp_path_factory.mktemp("log") / "log.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    TRIED["logs"] += 1
+    try:
+        log = read_log(path, timezone="Europe/Amsterdam")
+        discover(log, "fuzz")
+    except ProcsimError as exc:
+        assert str(path) in str(exc) or "fewer than two cases" in str(exc), str(exc)
