@@ -102,3 +102,27 @@ def test_an_overloaded_system_is_stopped_by_the_guards_and_says_so() -> None:
     config["run"]["max_events"] = 5000
     results = procsim.run(procsim.from_configs({"current": config}))
     assert any("run.max_events (5,000 visits) guard" in w for w in results.warnings)
+
+
+PARENT = os.getpid()
+_REAL_TASK = runner._task
+
+
+def _dying_task(args: Any) -> runner.ReplicationResult:
+    """Replication 3 kills the worker process that runs it (module level: it is pickled)."""
+    if os.getpid() != PARENT and args[3] == 3:
+        os._exit(9)
+    return _REAL_TASK(args)
+
+
+def test_a_killed_worker_keeps_the_finished_replications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker process that dies (killed, out of memory) stops the run like Ctrl-C: what
+    finished is kept and the warning says why."""
+    monkeypatch.setattr(runner, "_task", _dying_task)
+    config = study()
+    for label in config.configs:
+        config.configs[label]["run"]["workers"] = 2
+    results = procsim.run(config)
+    assert results.interrupted
+    assert "a worker process died" in results.warnings[0]
+    assert 2 <= results.run.replications <= 3

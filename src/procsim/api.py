@@ -23,7 +23,7 @@ from procsim import __version__
 from procsim.analytic import beside
 from procsim.calendar import WeeklyProfile
 from procsim.config import BASELINE, Study
-from procsim.errors import Issue, ModelError, did_you_mean
+from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
 from procsim.kpis import CATALOGUE
 from procsim.model import Model, RunSettings
 from procsim.output import file_sha256, write_json, write_table, write_text, write_yaml
@@ -265,12 +265,17 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     except Interrupted as stop:
         kept = len({r.replication for r in stop.finished})
         if kept < 2:
+            if stop.cause != "Ctrl-C":
+                raise ProcsimError(
+                    f"{stop.cause} before two replications finished. Hint: fewer run.workers "
+                    "(each needs memory for its replication), or a shorter run"
+                ) from None
             raise KeyboardInterrupt from None  # nothing worth keeping: an ordinary Ctrl-C
         reps = stop.finished
         settings = dataclasses.replace(settings, replications=kept, precision=None)
         interrupted = (
-            f"interrupted (Ctrl-C) after {kept} of {stop.asked} replications: the results "
-            f"cover the {kept} that every model finished"
+            f"interrupted ({stop.cause}) after {kept} of {stop.asked} replications: the "
+            f"results cover the {kept} that every model finished"
         )
     if settings.auto_warmup:
         assert settings.horizon is not None
@@ -302,7 +307,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
             reps += stop.finished
             got = len({r.replication for r in stop.finished})
             interrupted = (
-                f"interrupted (Ctrl-C) while adding replications for the precision target: "
+                f"interrupted ({stop.cause}) while adding replications for the precision target: "
                 f"the results cover {n + got} replications"
             )
             n += got

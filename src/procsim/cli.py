@@ -362,7 +362,8 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         record_job(out_dir, "interrupted", overrides, results.warnings[0])
         print(f"procsim: {results.warnings[0]}; saved in {out_dir}", file=sys.stderr)
         _figures_and_report(out_dir)
-        raise SystemExit(130)
+        # 130 is the shell's code for Ctrl-C; a worker that died is a failure of the run.
+        raise SystemExit(130 if "(Ctrl-C)" in results.warnings[0] else 1)
     record_job(out_dir, "ok", overrides, warnings=results.warnings)
     report = _figures_and_report(out_dir)
     run = results.run

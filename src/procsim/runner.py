@@ -12,6 +12,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -124,6 +125,12 @@ def simulate_replications(
                 pool.shutdown(wait=False, cancel_futures=True)
     except KeyboardInterrupt:
         raise Interrupted(_whole(results, list(models)), len(replications)) from None
+    except BrokenProcessPool:
+        raise Interrupted(
+            _whole(results, list(models)),
+            len(replications),
+            "a worker process died (killed, or out of memory)",
+        ) from None
     return results
 
 
@@ -136,12 +143,16 @@ def _ignore_ctrl_c() -> None:
 
 
 class Interrupted(Exception):  # noqa: N818 - it is a signal (Ctrl-C), not an error
-    """Ctrl-C during the replications: carries the replications every model finished."""
+    """Ctrl-C (or a worker process that died) during the replications: carries the
+    replications every model finished."""
 
-    def __init__(self, finished: list[ReplicationResult], asked: int) -> None:
+    def __init__(
+        self, finished: list[ReplicationResult], asked: int, cause: str = "Ctrl-C"
+    ) -> None:
         super().__init__(f"interrupted after {len({r.replication for r in finished})} of {asked}")
         self.finished = finished
         self.asked = asked
+        self.cause = cause
 
 
 def _whole(results: list[ReplicationResult], labels: list[str]) -> list[ReplicationResult]:
