@@ -173,3 +173,17 @@ def test_bundled_sample_reads() -> None:
     log = read_log(DATA / "bpic2012_w_sample.csv.gz", timezone="Europe/Amsterdam")
     assert log.cases >= 200
     assert set(log.events["activity"]) >= {"W_Completeren aanvraag", "W_Nabellen offertes"}
+
+
+@pytest.mark.parametrize("value", ["-5", "12", "1e308", "0001-01-01T00:00:00", "9999-01-01"])
+def test_numbers_and_dates_out_of_range_are_not_timestamps(tmp_path: Path, value: str) -> None:
+    """A bare number would silently become a day of this month; years pandas cannot hold
+    would overflow: both are reported like any unreadable timestamp (found by fuzzing)."""
+    path = write(
+        tmp_path,
+        HEADER
+        + f"\n1,a,{value},2024-03-01T10:00:00,ann"
+        + "\n2,a,2024-03-01T09:00:00,2024-03-01T10:00:00,bob\n",
+    )
+    with pytest.raises(LogFormatError, match="line 2, column 'start_time': not a timestamp"):
+        read_log(path)

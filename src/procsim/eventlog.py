@@ -29,6 +29,9 @@ from procsim.errors import Issue, LogFormatError, did_you_mean
 
 #: Columns every log has after reading (``role`` only when the file has one).
 LOG_COLUMNS = ("case_id", "activity", "start_time", "end_time", "resource")
+#: Timestamps outside this range cannot be held at nanosecond resolution.
+_EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
+_LATEST = pd.Timestamp("2261-12-31", tz="UTC")
 #: At most this many bad rows are listed per kind of problem; the count says how many in all.
 MAX_LISTED = 5
 
@@ -364,7 +367,13 @@ def _times(
     """Parse a timestamp column into naive local datetimes; record unparseable rows."""
     text = values.astype(str).str.strip()
     blank = (text == "") | text.str.lower().isin(["nan", "nat", "none", "null"])
-    parsed = pd.to_datetime(text.where(~blank), errors="coerce", utc=True, format="mixed")
+    # A bare number is no timestamp: "12" would otherwise become the 12th of this month.
+    numeric = text.str.fullmatch(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?").fillna(False)
+    usable = ~blank & ~numeric
+    parsed = pd.to_datetime(text.where(usable), errors="coerce", utc=True, format="mixed")
+    # Outside the years pandas can hold in nanoseconds: not a usable timestamp either.
+    in_range = (parsed >= _EARLIEST) & (parsed <= _LATEST)
+    parsed = parsed.where(in_range)
     bad = (parsed.isna() & ~blank).to_numpy()
     if bad.any():
         rows = np.flatnonzero(bad)
