@@ -440,3 +440,19 @@ def test_overlapping_activities_become_parallel_work() -> None:
     assert stages["legal"]["next"] == "decide" and stages["finance"]["next"] == "decide"
     model = validate_model(config)
     assert model.stages[model.stage_names.index("intake")].split
+
+
+@pytest.mark.parametrize("name", ["-5", "1e5", "yes", "null", "esc\x1bape", "line\u2028break"])
+def test_any_activity_name_gives_a_config_that_reads_back(name: str) -> None:
+    """Names YAML would read as numbers, booleans or null, or with characters YAML refuses
+    raw, are quoted or escaped (found by the log fuzz test)."""
+    rows = []
+    for i in range(6):
+        day = f"2024-01-0{1 + i % 5}"
+        rows.append((f"c{i}", name, f"{day} 09:00", f"{day} 09:30", "ann"))
+        rows.append((f"c{i}", "b", f"{day} 10:00", f"{day} 10:30", "bob"))
+    text = write_config(discover(log_of(rows), "names"))
+    config = yaml.safe_load(text)
+    descriptions = [s["description"] for s in config["process"]["stages"].values()]
+    assert name in descriptions
+    validate_model(config)

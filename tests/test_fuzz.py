@@ -296,9 +296,13 @@ def test_random_broken_logs_give_a_log_format_error_or_a_fit(
     raise a ProcsimError naming the file; nothing else escapes."""
     import csv
 
+    import yaml
+
     from procsim.discover import discover
     from procsim.errors import ProcsimError
     from procsim.eventlog import read_log
+    from procsim.fit_yaml import write_config
+    from procsim.validate import validate_model
 
     rows = [list(r) for r in GOOD_LOG]
     for _ in range(data.draw(st.integers(1, 6))):
@@ -322,6 +326,9 @@ def test_random_broken_logs_give_a_log_format_error_or_a_fit(
     TRIED["logs"] += 1
     try:
         log = read_log(path, timezone="Europe/Amsterdam")
-        discover(log, "fuzz")
+        fitted = discover(log, "fuzz")
     except ProcsimError as exc:
         assert str(path) in str(exc) or "fewer than two cases" in str(exc), str(exc)
+        return
+    # Whatever was fitted writes a config that validates.
+    validate_model(yaml.safe_load(write_config(fitted)))

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import yaml
 
 from procsim.discover import DAY_NAMES, ProcessFit, rounded_probabilities, staffing_runs
 from procsim.fit_dist import DurationFit
@@ -48,9 +49,13 @@ def _scalar(value: Any) -> str:
 
 
 def _string(text: str) -> str:
-    """A YAML scalar: plain when safe, else double-quoted (JSON strings are valid YAML)."""
-    plain = text and all(c.isalnum() or c in "_-" for c in text) and not text[0].isdigit()
-    if plain and text.lower() not in ("true", "false", "null", "yes", "no", "on", "off"):
+    """A YAML scalar: plain when YAML reads it back as this very text, else double-quoted
+    (JSON strings are valid YAML): "-5", "1e5", "yes" or "null" are quoted."""
+    # Starting with a letter: OmegaConf (which Hydra loads configs with) reads "1e5" as a
+    # number where PyYAML does not.
+    plain = text and (text[0].isalpha() or text[0] == "_")
+    plain = plain and all(c.isalnum() or c in "_-" for c in text)
+    if plain and yaml.safe_load(text) == text:
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -244,4 +249,16 @@ def write_config(fit: ProcessFit) -> str:
     lines.append("run:")
     lines.append(f"  horizon: {weeks + 2}w   # the log's {weeks} week(s) after a warm-up")
     lines.append("  warmup: 2w")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def _printable(line: str) -> str:
+    """Control and other non-printable characters (from activity names in comments) as
+    escapes: YAML refuses them raw. Inside a double-quoted string the escape means the same
+    character again."""
+    if line.isprintable():
+        return line
+    return "".join(
+        c if c.isprintable() else (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
+        for c in line
+    )
