@@ -49,6 +49,10 @@ ROLE_SIMILARITY = 0.7
 STAFF_FLOOR = 0.25
 
 
+#: Words YAML 1.1 reads as booleans or null.
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"})
+
+
 def slug(name: str) -> str:
     """A config key from an activity or role name: ``"W_Nabellen offertes"`` ->
     ``w_nabellen_offertes``."""
@@ -57,6 +61,8 @@ def slug(name: str) -> str:
         text = "activity"
     if text[0].isdigit():
         text = "a_" + text
+    if text in _YAML_WORDS:  # "yes", "null", ... would not read back as text
+        text += "_"
     return text
 
 
