@@ -123,8 +123,40 @@ def _cancel(event: Event) -> None:
     event.callbacks.clear()
 
 
+class _PriorityQueue:
+    """The waiting line of a plain role when cases have priorities: highest priority first,
+    first come first served within a priority. Has the deque methods the fast path uses."""
+
+    __slots__ = ("levels", "rank", "size")
+
+    def __init__(self, n_levels: int, rank: list[int]) -> None:
+        self.levels: list[deque[tuple[int, int, float]]] = [deque() for _ in range(n_levels)]
+        self.rank = rank  # virtual stage -> priority level (0 = highest)
+        self.size = 0
+
+    def append(self, item: tuple[int, int, float]) -> None:
+        self.levels[self.rank[item[1]]].append(item)
+        self.size += 1
+
+    def popleft(self) -> tuple[int, int, float]:
+        for level in self.levels:
+            if level:
+                self.size -= 1
+                return level.popleft()
+        raise IndexError("pop from an empty queue")
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[tuple[int, int, float]]:
+        return itertools.chain.from_iterable(self.levels)
+
+
 class _Gate:
-    """A role with shifts, priorities, preemption or impatient customers.
+    """A role with shifts, preemption or impatient customers (and priorities, if any).
 
     Queue entries are lists ``[case, vstage, enabled, alive, abandon_event, remaining, row]``:
     ``alive`` turns False when the customer abandons (removed lazily), ``remaining`` and
@@ -231,16 +263,18 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     for role in model.roles:
         initial = role.servers if role.shifts is None else int(role.shifts.value_at(0.0))
         staff_log.append((0.0, role.id, initial))
-        special = (
-            role.shifts is not None
-            or role.preemptive
-            or len(priorities) > 1
-            or role.id in impatient_roles
-        )
+        # Priorities alone keep a role on the fast path, with a queue per priority level.
+        special = role.shifts is not None or role.preemptive or role.id in impatient_roles
         gates.append(_Gate(role, initial, len(priorities)) if special else None)
 
+    n_virtual = len(types) * n
     free: list[list[int]] = [list(range(r.servers - 1, -1, -1)) for r in model.roles]
-    queues: list[deque[tuple[int, int, float]]] = [deque() for _ in model.roles]
+    queues: list[Any] = [
+        _PriorityQueue(len(priorities), [rank_of_type[vs // n] for vs in range(n_virtual)])
+        if len(priorities) > 1
+        else deque()
+        for _ in model.roles
+    ]
     visits: list[tuple[int, int, int, float, float, float]] = []
     log_visit = visits.append
     suspended: dict[int, float] = {}
