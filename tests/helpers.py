@@ -61,3 +61,13 @@ def two_stage() -> dict[str, Any]:
             "run": {"horizon": 500, "warmup": 50, "replications": 3, "seed": 1, "workers": 1},
         }
     )
+
+
+def run_module(module: str, args: list[str], cwd: Any) -> Any:
+    """``python -m <module> <args>`` in ``cwd``: the completed process (text output)."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )

@@ -8,8 +8,6 @@ counts), then that the fitted model simulates like the original one.
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import pytest
 import yaml
 
 import procsim
-from helpers import two_stage
+from helpers import run_module, two_stage
 from procsim.discover import (
     _off_duty_hours,
     discover,
@@ -242,13 +240,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     work.mkdir()
     args = [f"log={log}", "name=forms", "case=case", "activity=task", "start=begin"]
     args += ["end=finish", "resource=who"]
-    done = subprocess.run(
-        [sys.executable, "-m", "procsim.fit", *args],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_module("procsim.fit", args, work)
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and "procsim process=forms" in done.stdout
     assert len(list((work / "outputs").rglob("report.html"))) == 1  # the fit report
@@ -267,13 +259,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     results = procsim.run(study)
     assert results.summary["metric"].eq("cycle_time_mean").any()
     # A second fit does not overwrite the first without overwrite=true.
-    again = subprocess.run(
-        [sys.executable, "-m", "procsim.fit", *args],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    again = run_module("procsim.fit", args, work)
     assert again.returncode == 2 and "overwrite=true" in again.stderr
     assert "Traceback" not in again.stderr
 
@@ -289,13 +275,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     ],
 )
 def test_procsim_fit_bad_options_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "procsim.fit", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_module("procsim.fit", args, tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr

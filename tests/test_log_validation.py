@@ -7,14 +7,12 @@ hand.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from helpers import two_stage
+from helpers import run_module, two_stage
 from procsim.engine import simulate
 from procsim.errors import ModelError
 from procsim.eventlog import RealLog, from_simulation
@@ -165,12 +163,6 @@ def test_a_process_with_none_of_the_logs_activities_is_refused(real_log: RealLog
 def test_procsim_validate_bad_options_exit_2(
     tmp_path: Path, args: list[str], expected: str
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "procsim.validation", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_module("procsim.validation", args, tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr and "Traceback" not in done.stderr

@@ -11,7 +11,7 @@ imported only here.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from procsim.errors import ProcsimError
@@ -39,13 +39,27 @@ def _missing(backend: str, exc: ImportError) -> ProcsimError:
     )
 
 
-def run_on_dask(
+def run_on_cluster(
+    backend: str,
     tasks: Sequence[tuple[Any, ...]],
     workers: int,
     address: str | None,
     progress: Callable[[int, int], None] | None,
 ) -> list[Any]:
-    """Run the tasks on a Dask cluster (``address``) or a local one of ``workers`` processes."""
+    """Run the tasks on ``backend`` (``dask`` or ``ray``): the cluster at ``address``, or a
+    local one of ``workers`` processes. Results come back in the order batches finish."""
+    source = _on_dask if backend == "dask" else _on_ray
+    out: list[Any] = []
+    for part in source(batches(tasks, workers), workers, address):
+        out += part
+        if progress:
+            progress(len(out), len(tasks))
+    return out
+
+
+def _on_dask(
+    parts: list[list[tuple[Any, ...]]], workers: int, address: str | None
+) -> Iterator[list[Any]]:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError as exc:
@@ -59,26 +73,17 @@ def run_on_dask(
         )
         client = Client(cluster)
     try:
-        futures = client.map(_batch, batches(tasks, workers), pure=False)
-        out: list[Any] = []
-        for future in as_completed(futures):
-            out += future.result()
-            if progress:
-                progress(len(out), len(tasks))
-        return out
+        for future in as_completed(client.map(_batch, parts, pure=False)):
+            yield future.result()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def run_on_ray(
-    tasks: Sequence[tuple[Any, ...]],
-    workers: int,
-    address: str | None,
-    progress: Callable[[int, int], None] | None,
-) -> list[Any]:
-    """Run the tasks on a Ray cluster (``address``, e.g. ``auto``) or a local Ray."""
+def _on_ray(
+    parts: list[list[tuple[Any, ...]]], workers: int, address: str | None
+) -> Iterator[list[Any]]:
     try:
         import ray
     except ImportError as exc:
@@ -91,14 +96,10 @@ def run_on_ray(
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
     try:
         remote = ray.remote(num_cpus=1)(_batch)
-        pending = [remote.remote(b) for b in batches(tasks, workers)]
-        out: list[Any] = []
+        pending = [remote.remote(part) for part in parts]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
-            out += ray.get(done[0])
-            if progress:
-                progress(len(out), len(tasks))
-        return out
+            yield ray.get(done[0])
     finally:
         if started:
             ray.shutdown()

@@ -100,11 +100,12 @@ def simulate_replications(
     if run.backend != "processes":
         from procsim import distributed
 
-        runner = distributed.run_on_dask if run.backend == "dask" else distributed.run_on_ray
         # On a cluster "workers" means the local cluster's size; a remote one has its own.
         local = resolve_workers(run.workers, len(tasks))
         try:
-            return list(runner(tasks, local, run.address or None, progress))
+            return distributed.run_on_cluster(
+                run.backend, tasks, local, run.address or None, progress
+            )
         except KeyboardInterrupt:
             raise Interrupted([], len(replications)) from None
     try:
