@@ -383,19 +383,28 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if slow:
             finish_slow(case, stage, server, now)
             return
+        # The route first (its own stream: the order of draws across streams does not matter),
+        # so that a case that leaves frees its wake-up for the visit that takes its server.
+        if route is not None:
+            nxt = next(route)
         if idle is not None:
             if queue:
                 # Hand the server straight to the next waiting visit (FIFO).
                 c2, s2, enabled = queue.popleft()
                 d = next(plan[s2][2])
                 log_visit((c2, s2, server, enabled, now, now + d))
-                _Wake(env, d, finish, (c2, s2, server))
+                if nxt == EXIT:
+                    event._value = (c2, s2, server)
+                    push(queue_, (now + d, NORMAL, next(eid), event))
+                else:
+                    _Wake(env, d, finish, (c2, s2, server))
             else:
                 idle.append(server)
-        if route is not None:
-            nxt = next(route)
         if nxt == EXIT:
-            depart(case, now, COMPLETED)
+            # depart(case, now, COMPLETED), inlined.
+            left[case] = completion[case] = now
+            outcome[case] = COMPLETED
+            exits.append(now)
             return
         # enter(case, nxt, now), inlined: this runs once per real event.
         queue, idle, draws, _, _, slow, _ = plan[nxt]
@@ -623,7 +632,8 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             counted += 1
             if counted >= cases_after_warmup:
                 return
-        _Wake(env, next(interarrival), arrive, None)
+        # The arrival wake-up is rescheduled for the next arrival (one object for them all).
+        push(queue_, (now + next(interarrival), NORMAL, next(eid), event))
 
     _Wake(env, next(interarrival), arrive, None)
     limit = horizon if horizon is not None else 1e300
