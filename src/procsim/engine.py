@@ -118,9 +118,13 @@ def _as_table(rows: list[tuple[int, int, int, float, float, float]]) -> np.ndarr
     ).reshape(-1, 6)
 
 
+def _ignore(event: Event) -> None:
+    """The callback of a disarmed wake-up."""
+
+
 def _cancel(event: Event) -> None:
     """Disarm a scheduled wake-up: it still leaves the event queue, but calls nothing."""
-    event.callbacks.clear()
+    event.callbacks[:] = [_ignore]
 
 
 class _PriorityQueue:
@@ -627,7 +631,22 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         outcome.append(OPEN)
         ctype = next(type_draws) if type_draws is not None else 0
         case_type.append(ctype)
-        enter(case, start_stage + ctype * n, now)
+        first = start_stage + ctype * n
+        queue, idle, draws, _, _, slow, _ = plan[first]
+        # enter(case, first, now), inlined: once per arrival.
+        if slow:
+            enter_slow(case, first, now, now)
+        elif idle is None:
+            d = next(draws)
+            log_visit((case, first, -1, now, now, now + d))
+            _Wake(env, d, finish, (case, first, -1))
+        elif idle:
+            server = idle.pop()
+            d = next(draws)
+            log_visit((case, first, server, now, now, now + d))
+            _Wake(env, d, finish, (case, first, server))
+        else:
+            queue.append((case, first, now))
         if cases_after_warmup is not None and now >= warmup:
             counted += 1
             if counted >= cases_after_warmup:
@@ -666,10 +685,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 return True
             when, _, _, event = pop(queue)
             env._now = when
-            # The callbacks stay: a wake-up may be reused (see finish); a cancelled one has
-            # an empty list.
-            for callback in event.callbacks:
-                callback(event)
+            # Every wake-up has exactly one callback (a disarmed one calls _ignore); the list
+            # stays, as a wake-up may be rescheduled (see finish).
+            event.callbacks[0](event)
         return False
 
     # Run in slices so that the guards can stop a runaway replication.
