@@ -137,6 +137,8 @@ def test_the_model_that_made_a_log_is_close_to_it_and_a_wrong_one_is_not(
     assert (tmp_path / "val" / "figures" / "cycle_times.png").stat().st_size > 1000
     report = (tmp_path / "val" / "report.md").read_text(encoding="utf-8")
     assert "3-gram distance" in report and "figures/arrivals_and_wip.png" in report
+    page = (tmp_path / "val" / "report.html").read_text(encoding="utf-8")
+    assert "3-gram distance" in page and page.count("data:image/png;base64,") == 3
 
 
 def test_a_process_with_none_of_the_logs_activities_is_refused(real_log: RealLog) -> None:

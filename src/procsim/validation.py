@@ -33,7 +33,8 @@ the period of the event log PATH, several times, and compares each simulated log
 one using the standard measures of the field: 3-gram distance (control flow), absolute,
 circadian and relative event-distribution EMD, and cycle-time EMD (hours). Writes the
 distances (each run, and mean and spread), side-by-side figures (cycle times, waiting and
-processing per activity, arrivals and work in progress by hour of week) and report.md into
+processing per activity, arrivals and work in progress by hour of week) and a report
+(report.html, self-contained, and report.md) into
 outputs/<date>/<time>-validate/.
 
 Use a log the model was NOT fitted on (a later period) for an honest check.
@@ -281,29 +282,38 @@ def write_validation(result: Validation, folder: Path, process: str, source: str
     # The simulated logs, in the real log's schema: for the analyst's own process-mining tools.
     write_table(result.simulated, folder / "tables", "simulated_logs", csv=False)
     figures = validation_figures(result, folder / "figures")
-    lines = [
-        f"# Validation: {process} against {source}",
-        "",
-        f"{len(result.distances)} simulated logs of the cases arriving between "
-        f"{result.window[0]:%Y-%m-%d %H:%M} and {result.window[1]:%Y-%m-%d %H:%M}, "
-        f"compared with the real log ({result.real['case_id'].nunique():,} cases). "
-        "Lower is closer; mean and spread over the simulated logs.",
-        "",
-        "| measure | mean | sd | min | max |",
-        "|---|---:|---:|---:|---:|",
-    ]
+    from procsim.output import file_sha256
+    from procsim.report import Block, Cell, Heading, Para, Table, render
+    from procsim.report import Figure as DocFigure
+
+    rows: list[list[Cell]] = []
     for r in result.summary.itertuples():
         unit = "" if r.unit == "0..1" else f" {r.unit}"
-        lines.append(f"| {r.label} | {r.mean:.3g}{unit} | {r.sd:.2g} | {r.min:.3g} | {r.max:.3g} |")
-    from procsim.output import file_sha256
-
+        rows.append([str(r.label), f"{r.mean:.3g}{unit}", f"{r.sd:.2g}", f"{r.min:.3g}",
+                     f"{r.max:.3g}"])  # fmt: skip
     source_path = Path(source)
-    if source_path.is_file():
-        lines += ["", f"Log SHA-256: `{file_sha256(source_path)}`"]
-    lines += ["", f"procsim {__version__}", ""]
-    for name, path in figures.items():
-        lines += [f"![{name}](figures/{path.name})", ""]
-    write_text(folder / "report.md", "\n".join(lines))
+    digest = f" Log SHA-256: {file_sha256(source_path)}." if source_path.is_file() else ""
+    captions = {
+        "cycle_times": "Cycle times of the real log and of each simulated log.",
+        "activity_times": "Mean waiting and processing per activity: real, and simulated "
+        "(mean over the simulated logs, with their range).",
+        "arrivals_and_wip": "Arrivals and open cases by hour of week, real and simulated.",
+    }
+    blocks: list[Block] = [
+        Para(
+            f"{len(result.distances)} simulated logs of the cases arriving between "
+            f"{result.window[0]:%Y-%m-%d %H:%M} and {result.window[1]:%Y-%m-%d %H:%M}, "
+            f"compared with the real log ({result.real['case_id'].nunique():,} cases). "
+            "Lower is closer; mean and spread over the simulated logs."
+        ),
+        Table(["measure", "mean", "sd", "min", "max"], rows, numeric=frozenset({1, 2, 3, 4})),
+        Para(f"procsim {__version__}.{digest}", "note"),
+        Heading(2, "Figures"),
+        *[DocFigure(name, captions.get(name, name), path, None) for name, path in figures.items()],
+    ]
+    html, md = render(f"Validation: {process} against {source}", "procsim-validate", blocks)
+    write_text(folder / "report.html", html)
+    write_text(folder / "report.md", md)
 
 
 def main(argv: list[str] | None = None) -> None:
