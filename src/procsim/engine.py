@@ -631,22 +631,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         outcome.append(OPEN)
         ctype = next(type_draws) if type_draws is not None else 0
         case_type.append(ctype)
-        first = start_stage + ctype * n
-        queue, idle, draws, _, _, slow, _ = plan[first]
-        # enter(case, first, now), inlined: once per arrival.
-        if slow:
-            enter_slow(case, first, now, now)
-        elif idle is None:
-            d = next(draws)
-            log_visit((case, first, -1, now, now, now + d))
-            _Wake(env, d, finish, (case, first, -1))
-        elif idle:
-            server = idle.pop()
-            d = next(draws)
-            log_visit((case, first, server, now, now, now + d))
-            _Wake(env, d, finish, (case, first, server))
-        else:
-            queue.append((case, first, now))
+        enter(case, start_stage + ctype * n, now)
         if cases_after_warmup is not None and now >= warmup:
             counted += 1
             if counted >= cases_after_warmup:
