@@ -8,6 +8,7 @@ SLA clocks in business hours. Pure numpy; simulation time 0 is the calendar's st
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import re
@@ -188,8 +189,21 @@ class WeeklyProfile:
         changes, ascending."""
         cal = self.calendar
         per_hour = 1.0 / cal.hours_per_unit
-        closed = [tuple(r) for r in cal.closed_intervals()]
-        current = float(self.value_at(0.0))
+        closed = [(float(a), float(b)) for a, b in cal.closed_intervals()]
+        breaks, values = list(self.breaks), [float(v) for v in self.values]
+        hours_per_unit, offset = cal.hours_per_unit, cal.offset_hours
+        last = len(values) - 1
+
+        def value_at(t: float) -> float:
+            # value_at() for one time, in plain floats (the same arithmetic): the engine asks
+            # for every shift change, and numpy's per-call overhead was a tenth of a run.
+            for start, end in closed:
+                if start <= t < end:
+                    return float(self.closed_value)
+            h = (t * hours_per_unit + offset) % WEEK_HOURS
+            return values[min(max(bisect.bisect_right(breaks, h) - 1, 0), last)]
+
+        current = value_at(0.0)
         week = 0
         while True:
             points: list[float] = []
@@ -207,7 +221,7 @@ class WeeklyProfile:
                     continue
                 if t > until:
                     return
-                value = float(self.value_at(t))
+                value = value_at(t)
                 if value != current:
                     current = value
                     yield t, value
