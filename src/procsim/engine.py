@@ -10,10 +10,11 @@ visit (request, timeout, release), and tens of thousands of suspended case proce
 event slower. Each role is a light gate instead: a stack of free servers and a FIFO of waiting
 visits, which gives the same FIFO results.
 
-Features that need more bookkeeping (shifts, priorities, preemption, abandonment, queue
-capacity, batching, parallel branches) take a slower path only at the stages and roles that use
-them, so a plain process pays nothing for them. Case types are folded into "virtual stages"
-(``type * n_stages + stage``): each has its own durations and routing, at no cost per event.
+Features that need more bookkeeping (preemption, abandonment, queue capacity, batching, parallel
+branches) take a slower path only at the stages and roles that use them, so a plain process pays
+nothing for them; priorities and shifts stay on the fast path. Case types are folded into
+"virtual stages" (``type * n_stages + stage``): each has its own durations and routing, at no
+cost per event.
 """
 
 from __future__ import annotations
@@ -159,8 +160,28 @@ class _PriorityQueue:
         return itertools.chain.from_iterable(self.levels)
 
 
+class _Shift:
+    """Head count on duty of a role with shifts that is otherwise plain (served on the fast
+    path): its idle servers are the role's free list, the rest are ``off``.
+
+    While staff are ``owed`` (a shift ended while they were busy: each goes home when their
+    visit finishes), the role's stages are switched to the general finish, so a role with
+    shifts costs the fast path nothing the rest of the time.
+    """
+
+    __slots__ = ("off", "on_duty", "owed", "role", "stages", "target")
+
+    def __init__(self, role: Role, initial: int) -> None:
+        self.role = role.id
+        self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
+        self.target = initial
+        self.on_duty = initial
+        self.owed = 0
+        self.stages: list[int] = []  # virtual stages served by the role
+
+
 class _Gate:
-    """A role with shifts, preemption or impatient customers (and priorities, if any).
+    """A role with preemption or impatient customers (and shifts or priorities, if any).
 
     Queue entries are lists ``[case, vstage, enabled, alive, abandon_event, remaining, row]``:
     ``alive`` turns False when the customer abandons (removed lazily), ``remaining`` and
@@ -263,16 +284,20 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         s.role for s in stages if s.patience is not None or s.queue_capacity is not None
     }
     gates: list[_Gate | None] = []
+    shifts: list[_Shift | None] = []
     staff_log: list[tuple[float, int, int]] = []
+    free: list[list[int]] = []
     for role in model.roles:
         initial = role.servers if role.shifts is None else int(role.shifts.value_at(0.0))
         staff_log.append((0.0, role.id, initial))
-        # Priorities alone keep a role on the fast path, with a queue per priority level.
-        special = role.shifts is not None or role.preemptive or role.id in impatient_roles
+        # Priorities and shifts alone keep a role on the fast path (a queue per priority
+        # level; a head count on duty).
+        special = role.preemptive or role.id in impatient_roles
         gates.append(_Gate(role, initial, len(priorities)) if special else None)
+        shifts.append(_Shift(role, initial) if role.shifts is not None and not special else None)
+        free.append(list(range(initial - 1, -1, -1)))
 
     n_virtual = len(types) * n
-    free: list[list[int]] = [list(range(r.servers - 1, -1, -1)) for r in model.roles]
     queues: list[Any] = [
         _PriorityQueue(len(priorities), [rank_of_type[vs // n] for vs in range(n_virtual)])
         if len(priorities) > 1
@@ -343,6 +368,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 )
             )
     base = [vs % n for vs in range(len(plan))]
+    for vs, (queue, _, _, _, _, _, _) in enumerate(plan):
+        shift = shifts[stages[vs % n].role] if queue is not None else None  # type: ignore[index]
+        if shift is not None:
+            shift.stages.append(vs)
+    # The plan entries as built, for stages switched to the general finish while staff are owed.
+    fast_plan = list(plan)
     rank = [rank_of_type[vs // n] for vs in range(len(plan))]
     patience = [
         uniform_blocks(generator(seed, replication, f"patience/{s.name}"), s.patience.ppf)
@@ -543,10 +574,19 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         stage = stages[base[vs]]
         if stage.role is not None:
             gate = gates[stage.role]
+            shift = shifts[stage.role]
             if gate is not None:
                 if gate.preemptive:
                     del gate.busy[server]
                 release_server(gate, server, now)
+            elif shift is not None and shift.owed:
+                # The shift has ended: this person goes home instead of taking the next case.
+                shift.owed -= 1
+                shift.off.append(server)
+                shift.on_duty -= 1
+                staff_log.append((now, shift.role, shift.on_duty))
+                if not shift.owed:
+                    owe(shift, False)
             elif queue:
                 c2, s2, enabled = queue.popleft()
                 d = next(plan[s2][2])
@@ -578,6 +618,52 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         stage_id, times = event._value
         release(stage_id, env._now)
         _Wake(env, next(times) - env._now, on_schedule, (stage_id, times))
+
+    def owe(shift: _Shift, owed: bool) -> None:
+        """Switch the finish of the role's stages to the general path (staff owed) or back."""
+        for vs in shift.stages:
+            plan[vs] = (*fast_plan[vs][:6], True) if owed else fast_plan[vs]
+
+    def on_shift_plain(event: Event) -> None:
+        """A change of head count at a plain role: the same rules as :func:`on_shift`."""
+        shift, value, changes = event._value
+        now = env._now
+        idle = free[shift.role]
+        queue = queues[shift.role]
+        target = int(value)
+        diff = target - shift.target
+        shift.target = target
+        before = shift.on_duty
+        if diff > 0:
+            cancelled = min(diff, shift.owed)
+            if cancelled:
+                shift.owed -= cancelled
+                if not shift.owed:
+                    owe(shift, False)
+            for _ in range(diff - cancelled):
+                shift.on_duty += 1
+                server = shift.off.pop()
+                if queue:
+                    c2, s2, enabled = queue.popleft()
+                    d = next(plan[s2][2])
+                    log_visit((c2, s2, server, enabled, now, now + d))
+                    _Wake(env, d, finish, (c2, s2, server))
+                else:
+                    idle.append(server)
+        elif diff < 0:
+            leaving = min(-diff, len(idle))
+            for _ in range(leaving):
+                shift.off.append(idle.pop())
+            shift.on_duty -= leaving
+            if -diff > leaving:
+                if not shift.owed:
+                    owe(shift, True)
+                shift.owed += -diff - leaving
+        if shift.on_duty != before:
+            staff_log.append((now, shift.role, shift.on_duty))
+        following = next(changes, None)
+        if following is not None:
+            _Wake(env, following[0] - now, on_shift_plain, (shift, following[1], changes))
 
     def on_shift(event: Event) -> None:
         gate, value, changes = event._value
@@ -641,12 +727,16 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
 
     _Wake(env, next(interarrival), arrive, None)
     limit = horizon if horizon is not None else 1e300
-    for gate, role in zip(gates, model.roles, strict=True):
-        if gate is not None and role.shifts is not None:
+    for gate, shift, role in zip(gates, shifts, model.roles, strict=True):
+        if role.shifts is not None:
             changes = role.shifts.changes(limit)
             first = next(changes, None)
-            if first is not None:
+            if first is None:
+                pass
+            elif gate is not None:
                 _Wake(env, first[0], on_shift, (gate, first[1], changes))
+            else:
+                _Wake(env, first[0], on_shift_plain, (shift, first[1], changes))
     for stage in stages:
         if stage.batch is not None and stage.batch.times:
             times = _release_times(stage.batch, model)
