@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import NORMAL, URGENT, Event
 
 from procsim.model import EXIT, Batch, Model, Role, RunSettings
 from procsim.streams import BLOCK, generator, uniform_blocks
@@ -121,6 +121,14 @@ def _as_table(rows: list[tuple[int, int, int, float, float, float]]) -> np.ndarr
 
 def _ignore(event: Event) -> None:
     """The callback of a disarmed wake-up."""
+
+
+class _SliceEndError(Exception):
+    """Raised by the end-of-slice marker to leave the dispatch loop."""
+
+
+def _end_slice(event: Event) -> None:
+    raise _SliceEndError
 
 
 def _cancel(event: Event) -> None:
@@ -747,6 +755,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     # Often enough that a replication stops within a few percent of run.max_events.
     guard_every = max(1, min(GUARD_EVERY, run.max_events // 16))
 
+    # The end of the current slice is a marker in the event queue (as in SimPy's run(until=)),
+    # so the loop tests nothing per event: URGENT, it leaves events due exactly then for later.
+    marker = Event(env)
+    marker.callbacks = [_end_slice]
+    marked = math.nan  # the time the marker is scheduled at, if it is pending
+
     def advance(until: float) -> bool:
         """``env.run(until=until)`` for a schedule of callback-only events, without SimPy's
         per-event ``step`` call: every event here is a :class:`_Wake` with at most one
@@ -754,15 +768,20 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         at ``until`` are left for later and the clock ends at ``until``. Returns False when
         it stopped after ``guard_every`` events without reaching ``until`` (so that the
         guards are checked however long a stretch of simulated time is)."""
-        for _ in itertools.repeat(None, guard_every):
-            if not queue or queue[0][0] >= until:
-                env._now = until
-                return True
-            when, _, _, event = pop(queue)
-            env._now = when
-            # Every wake-up has exactly one callback (a disarmed one calls _ignore); the list
-            # stays, as a wake-up may be rescheduled (see finish).
-            event.callbacks[0](event)
+        nonlocal marked
+        if marked != until:
+            push(queue, (until, URGENT, next(eid), marker))
+            marked = until
+        try:
+            for _ in itertools.repeat(None, guard_every):
+                when, _, _, event = pop(queue)
+                env._now = when
+                # Every wake-up has exactly one callback (a disarmed one calls _ignore); the
+                # list stays, as a wake-up may be rescheduled (see finish).
+                event.callbacks[0](event)
+        except _SliceEndError:
+            marked = math.nan
+            return True
         return False
 
     # Run in slices so that the guards can stop a runaway replication.
