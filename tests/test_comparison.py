@@ -123,6 +123,19 @@ def test_auto_warmup_is_estimated_and_excludes_the_empty_start() -> None:
     assert arrived < 0.9 * 3000 * 0.999
 
 
+def test_auto_warmup_is_short_when_customers_give_up() -> None:
+    """Arrivals at 1.5x the service rate, but impatient customers and a queue of at most 8
+    keep the system stable (at most 9 cases inside): there is no trend for MSER-5 to cut.
+    Cases that gave up must not count as in the system for ever."""
+    config = mm1(rho=1.5, horizon=3000, warmup="auto", replications=6, workers=1)
+    config["process"]["stages"]["serve"]["patience"] = {"dist": "expon", "mean": 2.0}
+    config["process"]["stages"]["serve"]["queue_capacity"] = 8
+    results = procsim.run(procsim.from_configs({"current": config}))
+    assert results.run.warmup < 0.05 * 3000
+    assert not any("steady state" in note for note in results.notes)
+    assert results.summary.query("metric == 'wip_mean'")["mean"].item() <= 9
+
+
 def test_precision_target_adds_replications_until_reached() -> None:
     config = mm1(rho=0.7, horizon=2000, warmup=50, replications=3, precision=0.06)
     results = procsim.run(procsim.from_configs({"current": config}))

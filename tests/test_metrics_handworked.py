@@ -178,3 +178,62 @@ def test_a_process_without_any_role_runs() -> None:
     # One case an hour, each an hour long: arrivals at 1..9 within the horizon of 10.
     arrived = results.kpis.query("metric == 'arrived'")["value"]
     assert (arrived == 9).all()
+
+
+def test_abandoned_and_balked_cases_leave_the_work_in_progress() -> None:
+    """One server, work 2 h, patience 1 h, room for one waiting case; window [0, 10].
+
+    case 0 arrives 0, served 0-2; case 1 arrives 0.5, waits, gives up at 1.5; case 2 arrives 1
+    and finds the queue full (balks at 1); case 3 arrives 3, served 3-5; case 4 arrives 9,
+    served from 9, still open at 10.
+    """
+    from procsim.engine import ABANDONED, BALKED, COMPLETED, OPEN
+    from procsim.stats import wip_series
+
+    model = validate_model(
+        {
+            "process": {
+                "stages": {
+                    "A": {
+                        "role": "r",
+                        "duration": 2,
+                        "patience": {"dist": "constant", "value": 1},
+                        "queue_capacity": 1,
+                    }
+                }
+            },
+            "staffing": {"r": 1},
+            "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
+        }
+    )
+    visits = np.array(
+        [
+            [0, 0, 0, 0, 0, 2],
+            [1, 0, -1, 0.5, NAN, NAN],  # gave up
+            [2, 0, -1, 1, NAN, NAN],  # turned away
+            [3, 0, 0, 3, 3, 5],
+            [4, 0, 0, 9, 9, NAN],
+        ],
+        dtype=float,
+    )
+    log = SimLog(
+        visits,
+        arrival=np.array([0.0, 0.5, 1.0, 3.0, 9.0]),
+        completion=np.array([2.0, NAN, NAN, 5.0, NAN]),
+        end_time=10.0,
+        truncated=False,
+        replication=0,
+        outcome=np.array([COMPLETED, ABANDONED, BALKED, COMPLETED, OPEN]),
+        left=np.array([2.0, 1.5, 1.0, 5.0, NAN]),
+    )
+    elog = to_event_log(log, model, warmup=0.0)
+    grid = np.array([0.0, 0.5, 1.0, 1.25, 1.5, 2.0, 4.0, 6.0, 9.5])
+    # t=1: cases 0 and 1 (case 2 arrived and left at once); t=1.5: case 1 has gone; t=2: empty;
+    # t=6: empty (not cases 1 and 2 "still waiting"); t=9.5: the open case 4.
+    assert wip_series(elog.cases, grid).tolist() == [1, 2, 2, 2, 1, 0, 1, 0, 1]
+    k = {(r.metric, r.entity): r.value for r in compute_kpis(elog, model).itertuples()}
+    # Time in the system inside [0, 10]: 2 + 1 + 0 + 2 + 1 = 6 case-hours over 10 h.
+    assert k[("wip_mean", "")] == pytest.approx(0.6)
+    assert (k[("completed", "")], k[("abandoned", "")], k[("balked", "")]) == (2, 1, 1)
+    assert k[("open", "")] == 1
+    assert k[("abandonment_rate", "")] == pytest.approx(2 / 5)

@@ -215,11 +215,12 @@ def wip_bands(
     Parameters
     ----------
     cases
-        ``scenario, replication, arrival_time, completion_time``.
+        ``scenario, replication, arrival_time`` and ``left_time`` (when the case left, however
+        it left; NaN while open), or ``completion_time`` in a log without outcomes.
     points
         Grid points from 0 to ``end`` (both included).
     end
-        End of the runs (the horizon); None: the last arrival or completion.
+        End of the runs (the horizon); None: the last arrival or departure.
     quantiles
         Band between these quantiles across replications; None: 10-90% with 10 replications
         or more, else min-max.
@@ -230,7 +231,8 @@ def wip_bands(
         ``scenario, time, mean, low, high, replications``.
     """
     if end is None:
-        times = cases[["arrival_time", "completion_time"]].to_numpy(dtype=float)
+        left = "left_time" if "left_time" in cases else "completion_time"
+        times = cases[["arrival_time", left]].to_numpy(dtype=float)
         end = float(np.nanmax(times)) if np.isfinite(times).any() else 1.0
     grid = np.linspace(0.0, end, points)
     frames = []
@@ -793,11 +795,12 @@ def plot_wip_over_time(
     Parameters
     ----------
     cases
-        ``scenario, replication, arrival_time, completion_time``.
+        ``scenario, replication, arrival_time`` and ``left_time`` (or ``completion_time``, see
+        :func:`wip_bands`).
     warmup
         Warm-up length (shaded, excluded from the KPIs).
     end
-        End of the runs (the horizon); None: the last arrival or completion.
+        End of the runs (the horizon); None: the last arrival or departure.
     points
         Grid points.
     time_unit

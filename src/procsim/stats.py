@@ -163,22 +163,33 @@ def mser(series: np.ndarray, batch: int = 5) -> int:
 
 
 def wip_series(cases: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
-    """Work in progress at each time of ``grid``: cases with ``arrival <= t < completion``.
+    """Work in progress at each time of ``grid``: cases with ``arrival <= t < left``.
+
+    A case leaves the system when it completes, abandons or balks; only an open case counts
+    until the end. Counting abandoned and balked cases until their (never coming) completion
+    would make the series climb for ever in a process where customers give up.
 
     Parameters
     ----------
     cases
-        ``arrival_time`` and ``completion_time`` (NaN while open: it counts until the end) of
-        one scenario and replication.
+        ``arrival_time`` and ``left_time`` (NaN while open) of one scenario and replication.
+        Without ``left_time`` (a log whose cases only complete or stay open),
+        ``completion_time`` is used.
     grid
         Times at which to count.
+
+    Returns
+    -------
+    numpy.ndarray
+        The number of cases in the system at each grid time.
     """
-    arrival = np.sort(cases["arrival_time"].to_numpy())
-    done = cases["completion_time"].to_numpy()
-    done = np.sort(done[~np.isnan(done)])
+    arrival = np.sort(cases["arrival_time"].to_numpy(dtype=float))
+    column = "left_time" if "left_time" in cases else "completion_time"
+    left = cases[column].to_numpy(dtype=float)
+    left = np.sort(left[~np.isnan(left)])
     arrived = np.searchsorted(arrival, grid, side="right")
-    completed = np.searchsorted(done, grid, side="right")
-    return (arrived - completed).astype(float)
+    gone = np.searchsorted(left, grid, side="right")
+    return (arrived - gone).astype(float)
 
 
 def auto_warmup(cases: pd.DataFrame, horizon: float, points: int = 500) -> float:
