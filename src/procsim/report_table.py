@@ -90,7 +90,9 @@ def terminal_table(
 
     With one redesign: its change against the current process (paired, ``no sig. change``
     when the CI of the difference includes 0) and its target status get columns of their own.
-    With several, each redesign's cell carries its change, and a ranking line follows.
+    With several, each redesign's cell carries its change, a ``target`` column gives the goal
+    and a ``met`` column the status of every scenario in column order (``missed/met/met``),
+    and a ranking line follows.
     """
     labels = list(models)
     unit = models[labels[0]].time_unit
@@ -102,12 +104,17 @@ def terminal_table(
     )
     single = len(labels) == 2
     goal = {(r.metric, r.entity, r.scenario): f"{r.goal} {r.status}" for r in targets.itertuples()}
+    goals: dict[tuple[str, str, str], str] = {}
+    status: dict[tuple[str, str, str], str] = {}
+    for t in targets.to_dict("records"):
+        key = (str(t["metric"]), str(t["entity"]), str(t["scenario"]))
+        goals[key], status[key] = str(t["goal"]), str(t["status"])
     header = ["KPI (mean ± CI half-width)", *labels]
     if single:
         header.append("change")
-    show_targets = bool(len(targets)) and len(labels) <= 2
+    show_targets = bool(len(targets))
     if show_targets:
-        header.append("target")
+        header += ["target"] if len(labels) <= 2 else ["target", "met"]
     lines: list[list[str]] = []
     for metric in HEADLINE:
         entities = summary.loc[summary["metric"] == metric, "entity"].drop_duplicates()
@@ -123,8 +130,10 @@ def terminal_table(
                 row.append(cell)
             if single:
                 row.append(_change(comp.get((labels[1], metric, str(entity)))))
-            if show_targets:
+            if show_targets and len(labels) <= 2:
                 row.append(goal.get((metric, entity, labels[-1]), ""))
+            elif show_targets:
+                row += _targets_across(goals, status, metric, str(entity), labels)
             lines.append(row)
     widths = [max(len(r[i]) for r in [header, *lines]) for i in range(len(header))]
     out = [
@@ -148,6 +157,24 @@ def terminal_table(
         )
         out += ["", f"ranked by {kpi}: {ranked}"]
     return "\n".join(out)
+
+
+def _targets_across(
+    goals: dict[tuple[str, str, str], str],
+    status: dict[tuple[str, str, str], str],
+    metric: str,
+    entity: str,
+    labels: list[str],
+) -> list[str]:
+    """The ``target`` and ``met`` cells of one KPI over several scenarios: the goal once when
+    every scenario shares it (else each one's, ``/``-separated) and the statuses in column
+    order, ``-`` for a scenario without the target."""
+    keys = [(metric, entity, label) for label in labels]
+    if not any(k in status for k in keys):
+        return ["", ""]
+    found = {goals[k] for k in keys if k in goals}
+    goal = found.pop() if len(found) == 1 else "/".join(goals.get(k, "-") for k in keys)
+    return [goal, "/".join(status.get(k, "-") for k in keys)]
 
 
 def _change(r: dict[str, Any] | None, short: bool = False) -> str:
