@@ -317,11 +317,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     suspended: dict[int, float] = {}
     pauses: list[tuple[int, float, float]] = []  # (visit row, from, to) of each interruption
     suspended_since: dict[int, float] = {}
+    # Per case, only what arrivals must record; departures are kept in order (exits, gone)
+    # and become per-case arrays at the end, so an arrival costs one append, not five.
     arrival: list[float] = []
-    completion: list[float] = []
-    left: list[float] = []
-    outcome: list[int] = []
-    case_type: list[int] = []
+    case_type: list[int] = []  # only with several case types
+    gone: list[int] = []  # cases in order of departure
+    not_completed: list[tuple[int, int]] = []  # (case, outcome) of abandoned and balked cases
     start_stage = model.start
 
     horizon = run.horizon
@@ -397,11 +398,10 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     eid = env._eid
 
     def depart(case: int, now: float, how: int) -> None:
-        left[case] = now
-        outcome[case] = how
         exits.append(now)
-        if how == COMPLETED:
-            completion[case] = now
+        gone.append(case)
+        if how != COMPLETED:
+            not_completed.append((case, how))
 
     def enter(case: int, stage: int, now: float) -> None:
         queue, idle, draws, _, _, slow, _ = plan[stage]
@@ -445,9 +445,8 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 idle.append(server)
         if nxt == EXIT:
             # depart(case, now, COMPLETED), inlined.
-            left[case] = completion[case] = now
-            outcome[case] = COMPLETED
             exits.append(now)
+            gone.append(case)
             return
         # enter(case, nxt, now), inlined: this runs once per real event.
         queue, idle, draws, _, _, slow, _ = plan[nxt]
@@ -720,12 +719,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         now = env._now
         case = len(arrival)
         arrival.append(now)
-        completion.append(nan)
-        left.append(nan)
-        outcome.append(OPEN)
-        ctype = next(type_draws) if type_draws is not None else 0
-        case_type.append(ctype)
-        enter(case, start_stage + ctype * n, now)
+        if type_draws is None:
+            enter(case, start_stage, now)
+        else:
+            ctype = next(type_draws)
+            case_type.append(ctype)
+            enter(case, start_stage + ctype * n, now)
         if cases_after_warmup is not None and now >= warmup:
             counted += 1
             if counted >= cases_after_warmup:
@@ -871,9 +870,15 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         table[unfinished, 5] = nan
         # A visit that has not started has no server yet.
         table[started_late, 2] = -1
-    left_arr = np.asarray(left, dtype=np.float64)
-    out = np.asarray(outcome, dtype=np.int8)
-    comp = np.asarray(completion, dtype=np.float64)
+    n_cases = len(arrival)
+    gone_ids = np.asarray(gone, dtype=np.int64)
+    left_arr = np.full(n_cases, nan)
+    left_arr[gone_ids] = exits
+    out = np.full(n_cases, OPEN, dtype=np.int8)
+    out[gone_ids] = COMPLETED
+    for case, how in not_completed:
+        out[case] = how
+    comp = np.where(out == COMPLETED, left_arr, nan)
     staff = np.asarray(staff_log, dtype=np.float64).reshape(-1, 3)
     return SimLog(
         visits=table,
@@ -882,7 +887,11 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         end_time=end_time,
         truncated=truncated,
         replication=replication,
-        case_type=np.asarray(case_type, dtype=np.int64),
+        case_type=(
+            np.asarray(case_type, dtype=np.int64)
+            if many_types
+            else np.zeros(n_cases, dtype=np.int64)
+        ),
         outcome=out,
         left=left_arr,
         suspended=pause,
