@@ -435,10 +435,11 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 # Hand the server straight to the next waiting visit (FIFO).
                 c2, s2, enabled = queue.popleft()
                 d = next(plan[s2][2])
-                log_visit((c2, s2, server, enabled, now, now + d))
+                end = now + d
+                log_visit((c2, s2, server, enabled, now, end))
                 if nxt == EXIT:
                     event._value = (c2, s2, server)
-                    push(queue_, (now + d, NORMAL, next(eid), event))
+                    push(queue_, (end, NORMAL, next(eid), event))
                 else:
                     _Wake(env, d, finish, (c2, s2, server))
             else:
@@ -453,18 +454,18 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if slow:
             enter_slow(case, nxt, now, now)
         elif idle is None:
-            d = next(draws)
-            log_visit((case, nxt, -1, now, now, now + d))
+            end = now + next(draws)
+            log_visit((case, nxt, -1, now, now, end))
             # The finished wake-up is reused for the case's next visit: one object less to
             # build per event (fast path only; nothing else refers to it).
             event._value = (case, nxt, -1)
-            push(queue_, (now + d, NORMAL, next(eid), event))
+            push(queue_, (end, NORMAL, next(eid), event))
         elif idle:
             server = idle.pop()
-            d = next(draws)
-            log_visit((case, nxt, server, now, now, now + d))
+            end = now + next(draws)
+            log_visit((case, nxt, server, now, now, end))
             event._value = (case, nxt, server)
-            push(queue_, (now + d, NORMAL, next(eid), event))
+            push(queue_, (end, NORMAL, next(eid), event))
         else:
             queue.append((case, nxt, now))
 
