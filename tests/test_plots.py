@@ -175,10 +175,13 @@ def test_kpi_changes_by_hand() -> None:
     assert (row["change"], row["low"], row["high"]) == (-20.0, -30.0, -10.0)
     assert row["label"] == "cycle time, mean" and row["significant"]
     assert math.isnan(got.loc["open", "change"])  # no current value to relate to
+    assert row["scale"] == "%"
+    # A proportion changes in percentage points: 50% -> 60% is +10 pp (CI -5 to +25 pp),
+    # not +20 % of 50%.
     sla = got.loc["sla_attainment"]
     assert sla["label"] == "SLA attainment [two_days]"
-    assert sla["change"] == pytest.approx(20.0)
-    assert (sla["low"], sla["high"]) == pytest.approx((-10.0, 50.0))
+    assert sla["change"] == pytest.approx(10.0) and sla["scale"] == "pp"
+    assert (sla["low"], sla["high"]) == pytest.approx((-5.0, 25.0))
     assert not sla["significant"]
 
 

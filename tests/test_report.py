@@ -278,6 +278,10 @@ def test_evaluation_table(run_folder: Path, report: tuple[str, str]) -> None:
         else:
             assert re.match(r"^[+−]\d", row[3]), row
             assert "no significant change" not in md_row
+            if CATALOGUE[r.metric].unit == "share":
+                # A proportion changes in percentage points: the paired difference x 100.
+                points = f"{r.diff * 100:+.1f} pp".replace("-", "−")
+                assert row[3].startswith(points), row
         checked += 1
     assert checked >= 10
     assert comparison["significant"].isin([False]).any()  # the case the report must word

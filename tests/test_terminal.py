@@ -33,3 +33,39 @@ def test_several_redesigns_get_target_and_met_columns() -> None:
     assert header.split()[-2:] == ["target", "met"]
     assert row.startswith("cycle time, mean")
     assert row.split()[-3:] == ["8.00", "h", "missed/met/uncertain"]
+
+
+def test_proportions_change_in_percentage_points() -> None:
+    """SLA attainment 55.1% -> 96.9% is +41.8 percentage points (not +75.9 % of 55.1%); the
+    mean cycle time 73.5 h -> 36.8 h keeps its relative change, -49.9 %."""
+    model = validate_model(two_stage())
+    models = {"current": model, "proposed": model}
+    summary = pd.DataFrame(
+        [
+            (s, m, e, v, 0.1, 10, 0.01, v - 0.01, v + 0.01)
+            for s, m, e, v in [
+                ("current", "cycle_time_mean", "", 73.5),
+                ("proposed", "cycle_time_mean", "", 36.8),
+                ("current", "sla_attainment", "day", 0.551),
+                ("proposed", "sla_attainment", "day", 0.969),
+            ]
+        ],
+        columns=[
+            "scenario", "metric", "entity", "mean", "sd", "n", "half_width", "ci_low", "ci_high",
+        ],
+    )  # fmt: skip
+    comparison = pd.DataFrame(
+        {
+            "scenario": "proposed",
+            "metric": ["cycle_time_mean", "sla_attainment"],
+            "entity": ["", "day"],
+            "diff": [36.8 - 73.5, 0.969 - 0.551],
+            "change_pct": [(36.8 - 73.5) / 73.5 * 100, (0.969 - 0.551) / 0.551 * 100],
+            "significant": True,
+        }
+    )
+    lines = terminal_table(summary, comparison, target_table(summary, models), models)
+    rows = {line.split("  ")[0]: line for line in lines.splitlines()}
+    assert "-49.9 %" in rows["cycle time, mean"]
+    assert "+41.8 pp" in rows["SLA attainment [day]"]
+    assert "75.9" not in rows["SLA attainment [day]"]

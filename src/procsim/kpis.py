@@ -80,6 +80,18 @@ CATALOGUE: dict[str, Kpi] = {
     ]
 }
 
+
+def in_points(metric: str) -> bool:
+    """True when changes of ``metric`` are told in percentage points, not relative %.
+
+    A proportion (SLA attainment, utilization, yield, shares) going from 55% to 97% is
+    "+42 pp"; "+76 %" of a percentage reads as if it were the new level and exaggerates
+    changes from a low base. Other KPIs keep the relative change.
+    """
+    kpi = CATALOGUE.get(metric)
+    return kpi is not None and kpi.unit == "share"
+
+
 #: KPIs shown in the compact terminal table, in order.
 HEADLINE: tuple[str, ...] = (
     "throughput_per_day",

@@ -37,7 +37,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from matplotlib.typing import RcKeyType
 
 from procsim.config import BASELINE
-from procsim.kpis import CATALOGUE, HEADLINE
+from procsim.kpis import CATALOGUE, HEADLINE, in_points
 from procsim.output import atomic_write
 from procsim.stats import wip_series
 
@@ -257,7 +257,8 @@ def wip_bands(
 
 
 def kpi_changes(comparison: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> pd.DataFrame:
-    """Paired changes in % of the current value, for the process-wide KPIs and SLAs.
+    """Paired changes of the process-wide KPIs and SLAs: in % of the current value, or in
+    percentage points for proportions (SLA attainment, yield, efficiency, shares).
 
     Parameters
     ----------
@@ -269,22 +270,24 @@ def kpi_changes(comparison: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> 
     Returns
     -------
     pandas.DataFrame
-        ``scenario, metric, entity, label, before, change, low, high, significant``:
-        ``change`` is ``diff / before`` in %, ``low``/``high`` the CI of the difference over
-        ``before`` (NaN when ``before`` is 0 or missing), in display order.
+        ``scenario, metric, entity, label, before, change, low, high, significant, scale``:
+        with ``scale`` ``%``, ``change`` is ``diff / before`` in % and ``low``/``high`` the CI
+        of the difference over ``before`` (NaN when ``before`` is 0 or missing); with ``pp``
+        (a proportion) they are the difference and its CI times 100. Display order.
     """
     rows = []
     for metric in metrics:
         kpi = CATALOGUE[metric]
         if kpi.entity not in ("", "sla"):
             continue
+        points = in_points(metric)
         sub = comparison[comparison["metric"] == metric]
         for entity in pd.unique(sub["entity"]):
             label = kpi.label + (f" [{entity}]" if entity else "")
             for r in sub[sub["entity"] == entity].to_dict("records"):
                 before = float(r["before"])
                 ok = math.isfinite(before) and before != 0
-                scale = 100.0 / before if ok else math.nan
+                scale = 100.0 if points else (100.0 / before if ok else math.nan)
                 ends = sorted([float(r["diff_low"]) * scale, float(r["diff_high"]) * scale])
                 rows.append(
                     (
@@ -297,6 +300,7 @@ def kpi_changes(comparison: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> 
                         ends[0],
                         ends[1],
                         bool(r.get("significant", False)),
+                        "pp" if points else "%",
                     )
                 )
     return pd.DataFrame(
@@ -311,6 +315,7 @@ def kpi_changes(comparison: pd.DataFrame, metrics: Sequence[str] = HEADLINE) -> 
             "low",
             "high",
             "significant",
+            "scale",
         ],
     )
 
@@ -469,7 +474,9 @@ def plot_kpi_differences(
     metrics: Sequence[str] = HEADLINE,
     colors: Mapping[str, str] | None = None,
 ) -> Figure:
-    """Paired change of the headline KPIs in % of the current value, with CI whiskers.
+    """Paired change of the headline KPIs with CI whiskers: relative change in % of the
+    current value, and proportions (SLA attainment, yield, ...) in percentage points in a
+    panel of their own.
 
     Significant changes (CI excludes 0) are filled markers, the others hollow.
 
@@ -488,46 +495,64 @@ def plot_kpi_differences(
     matplotlib.figure.Figure
     """
     data = kpi_changes(comparison, metrics)
-    labels = list(dict.fromkeys(data["label"]))
     redesigns = _scenarios(comparison)
     col = _colors(colors, redesigns)
     k = len(redesigns)
-    fig = _figure(max(2.6, 1.3 + 0.3 * len(labels) * max(1.0, 0.6 * k)))
-    ax = fig.add_subplot()
-    step = 0.7 / k
-    for j, s in enumerate(redesigns):
-        sub = data[data["scenario"] == s]
-        for r in sub.to_dict("records"):
-            y = labels.index(str(r["label"])) + (j - (k - 1) / 2) * step
-            change, low, high = float(r["change"]), float(r["low"]), float(r["high"])
-            if not math.isfinite(change):
-                why = f" ({BASELINE} value 0)" if r["before"] == 0 else ""
-                ax.text(0, y, f" n/a{why}", va="center", ha="left", fontsize=9, color=col[s])
-                continue
-            xerr = None
-            if math.isfinite(low) and math.isfinite(high):
-                xerr = [[change - low], [high - change]]
-            ax.errorbar(
-                change,
-                y,
-                xerr=xerr,
-                fmt="o",
-                ms=6,
-                color=col[s],
-                mfc=col[s] if r["significant"] else "white",
-                mec=col[s],
-                mew=1.4,
-                elinewidth=1.2,
-                capsize=3,
-            )
-    ax.axvline(0, color="#222222", lw=1)
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
-    ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%" if v else "0%"))
+    panels = [
+        (scale, list(dict.fromkeys(data.loc[data["scale"] == scale, "label"])))
+        for scale in ("%", "pp")
+    ]
+    panels = [(scale, labels) for scale, labels in panels if labels] or [("%", [])]
+    rows = sum(max(len(labels), 1) for _, labels in panels)
+    per_row = 0.3 * max(1.0, 0.6 * k)
+    fig = _figure(max(2.6, 1.3 + 0.5 * (len(panels) - 1) + per_row * rows))
+    axes = fig.subplots(
+        len(panels),
+        1,
+        squeeze=False,
+        gridspec_kw={"height_ratios": [max(len(labels), 1) for _, labels in panels]},
+    )[:, 0]
     level = _level(comparison)
-    ax.set_xlabel(f"change vs {BASELINE} (% of the {BASELINE} value), {_ci_pct(level)}")
-    ax.set_title(f"Change of the headline KPIs vs {BASELINE} (paired)")
+    step = 0.7 / k
+    for ax, (scale, labels) in zip(axes, panels, strict=True):
+        for j, s in enumerate(redesigns):
+            sub = data[(data["scenario"] == s) & (data["scale"] == scale)]
+            for r in sub.to_dict("records"):
+                y = labels.index(str(r["label"])) + (j - (k - 1) / 2) * step
+                change, low, high = float(r["change"]), float(r["low"]), float(r["high"])
+                if not math.isfinite(change):
+                    why = f" ({BASELINE} value 0)" if r["before"] == 0 else ""
+                    ax.text(0, y, f" n/a{why}", va="center", ha="left", fontsize=9, color=col[s])
+                    continue
+                xerr = None
+                if math.isfinite(low) and math.isfinite(high):
+                    xerr = [[change - low], [high - change]]
+                ax.errorbar(
+                    change,
+                    y,
+                    xerr=xerr,
+                    fmt="o",
+                    ms=6,
+                    color=col[s],
+                    mfc=col[s] if r["significant"] else "white",
+                    mec=col[s],
+                    mew=1.4,
+                    elinewidth=1.2,
+                    capsize=3,
+                )
+        ax.axvline(0, color="#222222", lw=1)
+        ax.set_yticks(range(len(labels)), labels)
+        ax.set_ylim(max(len(labels), 1) - 0.5, -0.5)
+        ax.grid(axis="y", visible=False)
+        if scale == "pp":
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f} pp" if v else "0"))
+            ax.set_xlabel(
+                f"change vs {BASELINE} in percentage points (proportions), {_ci_pct(level)}"
+            )
+        else:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+.0f}%" if v else "0%"))
+            ax.set_xlabel(f"change vs {BASELINE} (% of the {BASELINE} value), {_ci_pct(level)}")
+    axes[0].set_title(f"Change of the headline KPIs vs {BASELINE} (paired)")
     handles: list[Any] = [
         Line2D([], [], ls="", marker="o", color=col[s], mfc=col[s], ms=6) for s in redesigns
     ]

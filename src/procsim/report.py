@@ -33,7 +33,7 @@ import yaml
 
 from procsim import __version__
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
-from procsim.kpis import CATALOGUE, HEADLINE
+from procsim.kpis import CATALOGUE, HEADLINE, in_points
 from procsim.output import write_text
 from procsim.report_table import format_value
 from procsim.units import UNIT_HOURS, parse_time
@@ -61,7 +61,9 @@ FIGURES: dict[str, str] = {
     ),
     "kpi_differences": (
         "Paired differences of the headline KPIs, redesign minus current process, with their "
-        "confidence intervals. An interval that crosses zero is no significant change."
+        "confidence intervals: in % of the current value, and for proportions (SLA "
+        "attainment, yield, efficiency) in percentage points. An interval that crosses zero "
+        "is no significant change."
     ),
     "stage_waiting": (
         "Mean waiting time before each stage, per scenario: where cases queue for a person. "
@@ -859,7 +861,8 @@ def _status_cell(status: str, was: str = "") -> Cell:
 
 
 def _change_cell(metric: str, r: dict[str, Any] | None, unit: str) -> Cell:
-    """``−49.9 % (CI −59.3 to −40.5 %)``, or ``no significant change (...)``."""
+    """``−49.9 % (CI −59.3 to −40.5 %)``, ``+41.8 pp (CI ...)`` for a proportion, or
+    ``no significant change (...)``."""
     if r is None:
         return DASH
     before, diff = _num(r.get("before")), _num(r.get("diff"))
@@ -867,7 +870,11 @@ def _change_cell(metric: str, r: dict[str, Any] | None, unit: str) -> Cell:
     sig = r.get("significant")
     significant = bool(sig) if sig is not None and not pd.isna(sig) else not (low <= 0 <= high)
     pct = _num(r.get("change_pct"))
-    if math.isfinite(pct) and before != 0:
+    if in_points(metric) and math.isfinite(diff):
+        # A proportion: the change in percentage points (55% -> 97% is +42 pp, not +76 %).
+        ci = f"CI {_pct(low * 100)} to {_pct(high * 100)} pp"
+        change = f"{_pct(diff * 100)} pp"
+    elif math.isfinite(pct) and before != 0:
         p_low, p_high = _num(r.get("change_low_pct")), _num(r.get("change_high_pct"))
         if not (math.isfinite(p_low) and math.isfinite(p_high)):
             p_low, p_high = low / abs(before) * 100, high / abs(before) * 100

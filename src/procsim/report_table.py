@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from procsim.kpis import CATALOGUE, HEADLINE
+from procsim.kpis import CATALOGUE, HEADLINE, in_points
 from procsim.model import Model
 from procsim.stats import target_status
 
@@ -182,6 +182,8 @@ def _change(r: dict[str, Any] | None, short: bool = False) -> str:
         return "-"
     if not r["significant"]:
         return "n.s." if short else "no sig. change"
+    if in_points(str(r["metric"])) and math.isfinite(r["diff"]):
+        return f"{r['diff'] * 100:+.1f} pp"  # a proportion: percentage points
     if not math.isfinite(r["change_pct"]):
         return "changed"
     return f"{r['change_pct']:+.1f} %"
