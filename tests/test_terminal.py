@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from helpers import two_stage
 from procsim.report_table import target_table, terminal_table
@@ -69,3 +70,20 @@ def test_proportions_change_in_percentage_points() -> None:
     assert "-49.9 %" in rows["cycle time, mean"]
     assert "+41.8 pp" in rows["SLA attainment [day]"]
     assert "75.9" not in rows["SLA attainment [day]"]
+
+
+def test_progress_counts_runs_of_every_model_honestly(capsys: pytest.CaptureFixture[str]) -> None:
+    """40 replications of a current process and a redesign are 80 runs, not 80 replications."""
+    from procsim.cli import _Progress
+
+    two = _Progress(True, models=2)
+    two(1, 80)
+    two(80, 80)
+    err = capsys.readouterr().err
+    assert "1/80 runs (2 models x 40 replications)" in err
+    assert "80/80 runs (2 models x 40 replications)" in err and err.endswith("\n")
+    one = _Progress(True, models=1)
+    one(3, 40)
+    assert "3/40 replications" in capsys.readouterr().err
+    _Progress(False, models=2)(1, 80)
+    assert capsys.readouterr().err == ""

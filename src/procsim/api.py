@@ -249,7 +249,9 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     study
         From :func:`procsim.compose` (or built by hand from plain mappings).
     progress
-        Optional callback ``progress(done, total)``.
+        Optional callback ``progress(done, total)``, counting simulation runs: one per model
+        (current process and each redesign) and replication, so ``total`` is the number of
+        models times the replications of the batch.
 
     Raises
     ------
