@@ -136,36 +136,32 @@ def _cancel(event: Event) -> None:
     event.callbacks[:] = [_ignore]
 
 
-class _PriorityQueue:
+_Entry = tuple[int, int, float]  # case, virtual stage, enabled
+
+
+class _PriorityQueue(list[tuple[int, int, _Entry]]):
     """The waiting line of a plain role when cases have priorities: highest priority first,
-    first come first served within a priority. Has the deque methods the fast path uses."""
+    first come first served within a priority. Has the deque methods the fast path uses.
 
-    __slots__ = ("levels", "rank", "size")
+    A heap of ``(level, arrival number, entry)``; being a list, its truth value and length
+    are C-level, which the fast path tests on every visit that ends at the role.
+    """
 
-    def __init__(self, n_levels: int, rank: list[int]) -> None:
-        self.levels: list[deque[tuple[int, int, float]]] = [deque() for _ in range(n_levels)]
+    __slots__ = ("rank", "serial")
+
+    def __init__(self, rank: list[int]) -> None:
+        super().__init__()
         self.rank = rank  # virtual stage -> priority level (0 = highest)
-        self.size = 0
+        self.serial = itertools.count()
 
-    def append(self, item: tuple[int, int, float]) -> None:
-        self.levels[self.rank[item[1]]].append(item)
-        self.size += 1
+    def append(self, item: tuple[int, int, float]) -> None:  # type: ignore[override]
+        heapq.heappush(self, (self.rank[item[1]], next(self.serial), item))
 
     def popleft(self) -> tuple[int, int, float]:
-        for level in self.levels:
-            if level:
-                self.size -= 1
-                return level.popleft()
-        raise IndexError("pop from an empty queue")
+        return heapq.heappop(self)[2]
 
-    def __bool__(self) -> bool:
-        return self.size > 0
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __iter__(self) -> Iterator[tuple[int, int, float]]:
-        return itertools.chain.from_iterable(self.levels)
+    def __iter__(self) -> Iterator[tuple[int, int, float]]:  # type: ignore[override]
+        return (entry[2] for entry in sorted(super().__iter__()))
 
 
 class _Shift:
@@ -307,7 +303,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
 
     n_virtual = len(types) * n
     queues: list[Any] = [
-        _PriorityQueue(len(priorities), [rank_of_type[vs // n] for vs in range(n_virtual)])
+        _PriorityQueue([rank_of_type[vs // n] for vs in range(n_virtual)])
         if len(priorities) > 1
         else deque()
         for _ in model.roles
