@@ -327,3 +327,39 @@ def test_week_chart_draws_demand_and_each_role_that_changes() -> None:
     assert agent_levels == {2, 3}
     flat = describe_model(validate_model(mm1(0.5, horizon=10)))
     assert not plots.week_varies({"current": flat})
+
+
+def test_stage_time_shares_add_up_with_parallel_branches() -> None:
+    """Parallel branches B and C overlap, so the shares of cycle time add up to 130%; as
+    shares of the summed stage time they are 0.5/1.3, 0.4/1.3, 0.4/1.3 (adding up to 1), the
+    stage with no time is left out, and time per case is share x mean cycle time (10 h)."""
+    summary = pd.DataFrame(
+        {
+            "scenario": "current",
+            "metric": ["time_share"] * 4 + ["cycle_time_mean"],
+            "entity": ["A", "B", "C", "D", ""],
+            "mean": [0.5, 0.4, 0.4, 0.0, 10.0],
+        }
+    )
+    got = plots.stage_time(summary)
+    assert got["stage"].tolist() == ["A", "B", "C"]
+    assert got["share"].tolist() == pytest.approx([0.5 / 1.3, 0.4 / 1.3, 0.4 / 1.3])
+    assert got["cumulative"].iloc[-1] == pytest.approx(1.0)
+    assert got["per_case"].tolist() == pytest.approx([5.0, 4.0, 4.0])
+    # With replications: A is 40% of 10 h and 60% of 20 h, so 4 h and 12 h: 8 h per case
+    # on average (the product of the means, 50% x 15 h, would say 7.5 h).
+    kpis = pd.DataFrame(
+        {
+            "scenario": "current",
+            "replication": [0, 0, 1, 1],
+            "metric": ["time_share", "cycle_time_mean"] * 2,
+            "entity": ["A", "", "A", ""],
+            "value": [0.4, 10.0, 0.6, 20.0],
+        }
+    )
+    one = summary[summary["entity"].isin(["A", ""])].assign(mean=[0.5, 15.0])
+    assert plots.stage_time(one, kpis)["per_case"].tolist() == pytest.approx([8.0])
+    fig = plots.plot_time_pareto(summary)
+    (ax,) = [a for a in fig.axes if a.get_visible()]
+    assert ax.get_ylim() == (0.0, 100.0)
+    assert len(ax.patches) == 3  # no bar for D

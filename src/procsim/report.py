@@ -74,8 +74,11 @@ FIGURES: dict[str, str] = {
         "grows steeply and small changes in demand or absence cause long queues."
     ),
     "time_pareto": (
-        "Where the cycle time goes: the share of the cycle time spent in each stage, largest "
-        "first. The top few stages are where a redesign pays off."
+        "Where the time goes: each stage's share of the time cases spend in stages (waiting "
+        "and work, summed over the stages, so parallel branches each count and the shares add "
+        "up to 100 %), largest first, with the time per completed case. The top few stages "
+        "are where a redesign pays off; compare scenarios by the times, since a share grows "
+        "when the other stages shrink."
     ),
     "wip_over_time": (
         "Work in progress over simulated time. The warm-up is excluded from every KPI; a level "
