@@ -393,6 +393,22 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     push = heapq.heappush
     eid = env._eid
 
+    # Finished wake-ups of visits, kept for reuse: building an event object is a Python call
+    # and four attribute stores, reusing one is a pop and one store. Only events whose callback
+    # is finish and which nothing refers to any more are kept (never a disarmed one).
+    spare: list[Event] = []
+    take_spare = spare.pop
+    keep_spare = spare.append
+
+    def wake(delay: float, payload: tuple[int, int, int]) -> Event:
+        """Schedule ``finish`` for a visit: a spare wake-up if there is one, else a new one."""
+        if spare:
+            event = take_spare()
+            event._value = payload
+            push(queue_, (env._now + delay, NORMAL, next(eid), event))
+            return event
+        return _Wake(env, delay, finish, payload)
+
     def depart(case: int, now: float, how: int) -> None:
         exits.append(now)
         gone.append(case)
@@ -406,12 +422,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         elif idle is None:
             d = next(draws)
             log_visit((case, stage, -1, now, now, now + d))
-            _Wake(env, d, finish, (case, stage, -1))
+            wake(d, (case, stage, -1))
         elif idle:
             server = idle.pop()
             d = next(draws)
             log_visit((case, stage, server, now, now, now + d))
-            _Wake(env, d, finish, (case, stage, server))
+            wake(d, (case, stage, server))
         else:
             queue.append((case, stage, now))
 
@@ -421,6 +437,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         queue, idle, _, route, nxt, _, slow = plan[stage]
         if slow:
             finish_slow(case, stage, server, now)
+            keep_spare(event)
             return
         # The route first (its own stream: the order of draws across streams does not matter),
         # so that a case that leaves frees its wake-up for the visit that takes its server.
@@ -434,8 +451,16 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 end = now + d
                 log_visit((c2, s2, server, enabled, now, end))
                 if nxt == EXIT:
+                    # The leaving case's wake-up serves the visit that takes its server.
                     event._value = (c2, s2, server)
                     push(queue_, (end, NORMAL, next(eid), event))
+                    exits.append(now)
+                    gone.append(case)
+                    return
+                if spare:
+                    ev = take_spare()
+                    ev._value = (c2, s2, server)
+                    push(queue_, (end, NORMAL, next(eid), ev))
                 else:
                     _Wake(env, d, finish, (c2, s2, server))
             else:
@@ -444,11 +469,13 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             # depart(case, now, COMPLETED), inlined.
             exits.append(now)
             gone.append(case)
+            keep_spare(event)
             return
         # enter(case, nxt, now), inlined: this runs once per real event.
         queue, idle, draws, _, _, slow, _ = plan[nxt]
         if slow:
             enter_slow(case, nxt, now, now)
+            keep_spare(event)
         elif idle is None:
             end = now + next(draws)
             log_visit((case, nxt, -1, now, now, end))
@@ -464,6 +491,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             push(queue_, (end, NORMAL, next(eid), event))
         else:
             queue.append((case, nxt, now))
+            keep_spare(event)
 
     # ----- the general path -------------------------------------------------------------
 
@@ -491,7 +519,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if stage.role is None:
             d = next(draws)
             log_visit((case, vs, -1, enabled, now, now + d))
-            _Wake(env, d, finish, (case, vs, -1))
+            wake(d, (case, vs, -1))
             return
         gate = gates[stage.role]
         if gate is None:
@@ -499,7 +527,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 server = idle.pop()
                 d = next(draws)
                 log_visit((case, vs, server, enabled, now, now + d))
-                _Wake(env, d, finish, (case, vs, server))
+                wake(d, (case, vs, server))
             else:
                 queue.append((case, vs, enabled))
             return
@@ -538,7 +566,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             pauses.append((row, since, now))
             started = visits[row][4]
             visits[row] = (case, vs, server, enabled, started, now + d)
-        event = _Wake(env, d, finish, (case, vs, server))
+        event = wake(d, (case, vs, server))
         if gate.preemptive:
             gate.busy[server] = [case, vs, enabled, event, row, now + d]
 
@@ -595,7 +623,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                 c2, s2, enabled = queue.popleft()
                 d = next(plan[s2][2])
                 log_visit((c2, s2, server, enabled, now, now + d))
-                _Wake(env, d, finish, (c2, s2, server))
+                wake(d, (c2, s2, server))
             else:
                 idle.append(server)
         if stage.split:
@@ -651,7 +679,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                     c2, s2, enabled = queue.popleft()
                     d = next(plan[s2][2])
                     log_visit((c2, s2, server, enabled, now, now + d))
-                    _Wake(env, d, finish, (c2, s2, server))
+                    wake(d, (c2, s2, server))
                 else:
                     idle.append(server)
         elif diff < 0:
