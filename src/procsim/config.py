@@ -20,7 +20,7 @@ import yaml
 
 from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
 from procsim.model import INTERNAL_RUN_FIELDS, Model, RunSettings
-from procsim.validate import MODEL_SECTIONS, validate
+from procsim.validate import MODEL_SECTIONS, TOP_LEVEL_KEYS, unknown_top_level_keys, validate
 from procsim.workspace import Workspace, find_workspace
 
 SCENARIO_KEYS = ("description", "redesigns", *MODEL_SECTIONS, "run")
@@ -239,6 +239,10 @@ def resolve_study(
         Where scenarios live (found from the working directory by default).
     """
     workspace = workspace or find_workspace()
+    unknown = unknown_top_level_keys(config)
+    if unknown:
+        # A misspelt section (slas for sla) would otherwise be dropped without a word.
+        raise ModelError(unknown, "the composed configuration")
     base = {
         key: copy.deepcopy(config.get(key))
         for key in (*MODEL_SECTIONS, "run")
@@ -484,7 +488,19 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
     issues: list[Issue] = []
     for o in parsed:
         key = o.key_or_group
-        if key == "process":
+        root = key.split(".")[0].split("/")[0]
+        if root not in TOP_LEVEL_KEYS:
+            # Hydra would add `+foo=1` silently and reject `foo=1` with a raw "not in struct".
+            hint = did_you_mean(root, TOP_LEVEL_KEYS)
+            if not hint.startswith("did you mean"):
+                hint = did_you_mean(root, (*MODEL_SECTIONS, "run"))
+            issues.append(
+                Issue(key, f"unknown top-level key '{root}'",
+                      "a model section (" + ", ".join((*MODEL_SECTIONS, "run"))
+                      + ") or scenario, compare, rank_by, optimize, optimize_roles, hydra",
+                      repr(o.input_line), hint)
+            )  # fmt: skip
+        elif key == "process":
             choices = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.value()]
             for choice in choices:
                 if str(choice) not in processes:
@@ -520,6 +536,9 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
         raise ModelError(issues, "the command line")
     # Composing once here also turns a broken YAML file into a clear message.
     container = compose_config(workspace, groups, resolve=False)
+    file_issues = _unknown_file_keys(workspace, container, groups)
+    if file_issues:
+        raise ModelError(issues + file_issues, "the configuration files and the command line")
     for key in keys:
         node: Any = container
         parts = key.split(".")
@@ -544,6 +563,38 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
             break
     if issues:
         raise ModelError(issues, "the command line")
+
+
+def _unknown_file_keys(
+    workspace: Workspace, container: Mapping[str, Any], groups: Sequence[str]
+) -> list[Issue]:
+    """Unknown top-level keys of the composed files, each named with the file it came from."""
+    choice = groups[0].partition("=")[2] if groups else _default_process(workspace)
+    process_file = workspace.conf / "process" / f"{choice}.yaml"
+    try:
+        in_process = load_yaml(process_file) if choice else None
+    except ProcsimError:
+        in_process = None
+    issues = []
+    for issue in unknown_top_level_keys(container):
+        key = issue.path
+        where = process_file if isinstance(in_process, Mapping) and key in in_process else None
+        where = where or workspace.conf / "config.yaml"
+        issues.append(dataclasses.replace(issue, path=f"{where}: {key}"))
+    return issues
+
+
+def _default_process(workspace: Workspace) -> str:
+    """The process chosen by ``conf/config.yaml``'s defaults list ('' when none)."""
+    try:
+        data = load_yaml(workspace.conf / "config.yaml")
+    except ProcsimError:
+        return ""
+    defaults = data.get("defaults") if isinstance(data, Mapping) else None
+    for item in defaults if isinstance(defaults, list) else []:
+        if isinstance(item, Mapping) and "process" in item:
+            return str(item["process"])
+    return ""
 
 
 def _names_of(text: str) -> list[str]:

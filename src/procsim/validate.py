@@ -53,6 +53,20 @@ STAFFING_KEYS = ("shifts",)
 ARRIVAL_KEYS = ("interarrival", "rate")
 SLA_KEYS = ("within", "from", "to", "target", "description", "clock", "types")
 TARGET_KEYS = ("kpi", "of", "max", "min")
+#: Top-level keys the command line layer reads (Hydra's composed config holds them beside the
+#: model sections); validation accepts and ignores them.
+COMMAND_LINE_KEYS = (
+    "scenario",
+    "compare",
+    "rank_by",
+    "optimize",
+    "optimize_roles",
+    "experiment",
+    "redesign_only",
+    "hydra",
+)
+#: Every top-level key a config may hold; anything else is a typo (``slas`` for ``sla``).
+TOP_LEVEL_KEYS = (*MODEL_SECTIONS, "run", *COMMAND_LINE_KEYS)
 #: Where replications can run (run.backend).
 BACKENDS = ("processes", "dask", "ray")
 
@@ -73,8 +87,9 @@ def validate(
     ----------
     config
         A mapping with the sections ``process``, ``staffing``, ``arrivals`` and optionally
-        ``roles``, ``sla``, ``targets`` and ``run`` (other top-level keys are ignored: they
-        belong to the command line layer).
+        ``roles``, ``case_types``, ``sla``, ``targets`` and ``run``. The command line's own
+        keys (:data:`COMMAND_LINE_KEYS`) are ignored; any other top-level key is reported
+        (a misspelt section would otherwise vanish without a trace).
     provenance
         Config paths set by scenarios (path -> scenario name), to point hints at the scenario
         that caused a problem.
@@ -91,6 +106,8 @@ def validate(
         With every problem found, each with its path and a hint.
     """
     c = Collector(provenance)
+    if isinstance(config, Mapping):
+        c.issues += unknown_top_level_keys(config)
     model = _build_model(config, c)
     run = _build_run(config.get("run"), c, model.time_unit if model else "hours")
     if c.issues or model is None:
@@ -118,10 +135,48 @@ def validate_model(
 ) -> Model:
     """Like :func:`validate` for the model alone (no ``run`` section needed)."""
     c = Collector(provenance)
+    if isinstance(config, Mapping):
+        c.issues += unknown_top_level_keys(config)
     model = _build_model(config, c)
     if c.issues or model is None:
         raise ModelError(c.issues, context)
     return model
+
+
+def unknown_top_level_keys(config: Mapping[str, Any], where: str = "") -> list[Issue]:
+    """Issues for top-level keys that are neither a model section nor a command-line key.
+
+    Parameters
+    ----------
+    config
+        A config mapping (a process file, Hydra's composed config or a notebook dict).
+    where
+        Prefix for the issue path, e.g. the file the keys were read from.
+
+    Returns
+    -------
+    list of Issue
+        One per unknown key, with the closest known key as the hint.
+    """
+    prefix = f"{where}: " if where else ""
+    sections = (*MODEL_SECTIONS, "run")
+    issues = []
+    for key in config:
+        if str(key) in TOP_LEVEL_KEYS:
+            continue
+        hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
+        if not hint.startswith("did you mean"):
+            hint = did_you_mean(str(key), sections)  # list the sections, not Hydra's keys
+        issues.append(
+            Issue(
+                f"{prefix}{key}",
+                "unknown top-level key",
+                "one of " + ", ".join(sections),
+                repr(key),
+                hint,
+            )
+        )
+    return issues
 
 
 def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
