@@ -383,12 +383,16 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     record_job(out_dir, "ok", overrides, warnings=results.warnings)
     report = _figures_and_report(out_dir)
     run = results.run
-    length = f"horizon {run.horizon:g}" if run.horizon is not None else f"{run.cases} cases"
     names = list(results.models)
     base = results.models[names[0]]
+    length = (
+        f"horizon {run.horizon:g} {base.time_unit}"
+        if run.horizon is not None
+        else f"{run.cases} cases"
+    )
     print(
-        f"\n{base.name}: {' vs '.join(names)} | {run.replications} replications, {length} "
-        f"{base.time_unit}, warm-up {run.warmup:g}, seed {run.seed}\n"
+        f"\n{base.name}: {' vs '.join(names)} | {run.replications} replications, {length}, "
+        f"warm-up {run.warmup:g} {base.time_unit}, seed {run.seed}\n"
     )
     print(results.table())
     if results.analytic is not None:
