@@ -189,3 +189,39 @@ def test_several_redesigns_are_ranked_and_corrected() -> None:
     assert verdicts.loc["slower", "verdict"] == "worse"
     target = results.comparison.query("metric == 'cycle_time_mean'")
     assert (target["target"] == "<= 8.00 h").all()
+
+
+def test_ranking_ties_redesigns_the_data_cannot_tell_apart(tmp_path: Any) -> None:
+    """Two identical redesigns see the same random numbers, so every paired difference is 0:
+    they must tie. Slower decisions (mean 0.8 h instead of 0.5 h at a manager already busy
+    half the time) are clearly worse and must not tie with the best."""
+    from procsim.report import build_report
+    from procsim.report_table import terminal_table
+
+    current = two_stage()
+    faster = copy.deepcopy(current)
+    faster["staffing"]["reviewer"] = 3
+    slower = copy.deepcopy(current)
+    slower["process"]["stages"]["decide"]["duration"] = {"dist": "expon", "mean": 0.8}
+    results = procsim.run(
+        procsim.from_configs(
+            {"current": current, "faster": faster, "faster_too": copy.deepcopy(faster),
+             "slower": slower}
+        )
+    )  # fmt: skip
+    assert results.ranking is not None
+    rank = results.ranking.set_index("scenario")
+    assert rank.index[0] in ("faster", "faster_too")
+    assert bool(rank.loc["faster", "tied"]) and bool(rank.loc["faster_too", "tied"])
+    assert rank.loc["faster_too", "vs_best"] == 0.0
+    assert not bool(rank.loc["slower", "tied"]) and rank.loc["slower", "vs_best_low"] > 0
+    line = terminal_table(
+        results.summary, results.comparison, results.targets, results.models, results.ranking
+    ).splitlines()
+    ranked = next(x for x in line if x.startswith("ranked by"))
+    assert "faster_too (" in ranked and "tied with 1." in ranked
+    assert "slower" in ranked and "slower (" in ranked
+    assert "tied with 1." not in ranked.split("slower (")[1].split(")")[0]
+    _, md = build_report(results.save(tmp_path / "run"))
+    text = md.read_text(encoding="utf-8")
+    assert "tied with faster" in text and "vs the best" in text

@@ -337,7 +337,7 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         )
         comparison = _with_targets(comparison, targets)
         metric, _, entity = study.rank_by.partition(":")
-        rank = ranking(summary, metric, entity)
+        rank = ranking(summary, metric, entity, sim.kpis, settings.confidence)
         if len(labels) > 2:
             notes.append(
                 f"{len(labels) - 1} redesigns are compared with the current process: "

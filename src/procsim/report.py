@@ -1296,6 +1296,16 @@ def _content(run: _Run) -> tuple[str, str, list[Block]]:
         if run.ranking is not None and len(redesigns) > 1:
             blocks.append(_Heading(3, "Ranking"))
             blocks.append(_ranking_table(run))
+            if "tied" in run.ranking:
+                blocks.append(
+                    _Para(
+                        "Each scenario is compared with the best, paired by replication (common "
+                        "random numbers); tied: the confidence interval of the difference "
+                        "includes zero, so the data do not tell the two apart. The intervals "
+                        "are Bonferroni-corrected over the comparisons with the best.",
+                        "note",
+                    )
+                )
     else:
         blocks.append(
             _Para(
@@ -1384,20 +1394,39 @@ def _type_table(run: _Run) -> _Table | None:
 def _ranking_table(run: _Run) -> _Table:
     assert run.ranking is not None
     rows: list[list[Cell]] = []
-    for r in _records(run.ranking):
+    records = _records(run.ranking)
+    has_ties = "tied" in run.ranking
+    best = str(records[0]["scenario"]) if records else ""
+    for i, r in enumerate(records):
         metric = str(r["metric"])
         half = (_num(r["ci_high"]) - _num(r["ci_low"])) / 2
-        rows.append(
-            [
-                _text(r.get("rank")),
-                str(r["scenario"]),
-                _kpi_label(metric, str(r.get("entity") or "")),
-                _value(metric, r["mean"], half, run.unit),
-            ]
-        )
-    return _Table(
-        ["rank", "scenario", "ranked by", "mean ± CI half-width"], rows, frozenset({0, 3})
-    )
+        row: list[Cell] = [
+            _text(r.get("rank")),
+            str(r["scenario"]),
+            _kpi_label(metric, str(r.get("entity") or "")),
+            _value(metric, r["mean"], half, run.unit),
+        ]
+        if has_ties:
+            row.append(_vs_best(r, i == 0, best, run.unit))
+        rows.append(row)
+    header = ["rank", "scenario", "ranked by", "mean ± CI half-width"]
+    if has_ties:
+        header.append("vs the best (paired CI)")
+    return _Table(header, rows, frozenset({0, 3}))
+
+
+def _vs_best(r: dict[str, Any], first: bool, best: str, unit: str) -> Cell:
+    """``best``, ``tied (CI ...)`` when the paired CI of the difference from the best
+    includes 0, else the difference and its CI."""
+    if first:
+        return _C("best", "better", "")
+    metric = str(r["metric"])
+    low, high = _num(r.get("vs_best_low")), _num(r.get("vs_best_high"))
+    ci = "CI " + " to ".join(_signed(metric, v, unit) for v in (low, high))
+    tied = r.get("tied")
+    if tied is not None and not pd.isna(tied) and bool(tied):
+        return _C(f"tied with {best}", "same", ci)
+    return _C(_signed(metric, _num(r.get("vs_best")), unit), "worse", ci)
 
 
 # --------------------------------------------------------------------------------------------

@@ -150,12 +150,21 @@ def terminal_table(
     if ranking is not None and len(ranking) > 2:
         first = ranking.iloc[0]
         kpi = CATALOGUE[str(first["metric"])].label
+        records = ranking.to_dict("records")
+        tied = [r for r in records[1:] if bool(r.get("tied", False))]
         ranked = ", ".join(
             f"{int(r['rank'])}. {r['scenario']} "
-            f"({format_value(str(r['metric']), float(r['mean']), None, unit)})"
-            for r in ranking.to_dict("records")
+            f"({format_value(str(r['metric']), float(r['mean']), None, unit)}"
+            + (", tied with 1." if r in tied else "")
+            + ")"
+            for r in records
         )
         out += ["", f"ranked by {kpi}: {ranked}"]
+        if tied:
+            out.append(
+                "  tied: no significant difference from the best (paired CI of the difference "
+                "includes 0, Bonferroni-corrected)"
+            )
     return "\n".join(out)
 
 

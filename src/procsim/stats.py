@@ -232,12 +232,60 @@ def replications_needed(n: int, reached: float, wanted: float) -> int:
     return int(np.ceil(n * (reached / wanted) ** 2))
 
 
-def ranking(summary: pd.DataFrame, metric: str, entity: str = "") -> pd.DataFrame:
-    """Scenarios ranked on one KPI (best first, by the catalogue's direction)."""
+def ranking(
+    summary: pd.DataFrame,
+    metric: str,
+    entity: str = "",
+    kpis: pd.DataFrame | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Scenarios ranked on one KPI (best first, by the catalogue's direction), with ties.
+
+    Parameters
+    ----------
+    summary
+        The ``summary`` table.
+    metric, entity
+        The KPI to rank on.
+    kpis
+        The per-replication table. With it, every scenario is compared with the best one,
+        paired by replication (all ran on common random numbers), and is ``tied`` with it
+        when the CI of the difference includes 0. The CIs are Bonferroni-corrected over the
+        comparisons with the best, so that they hold together at ``level``.
+    level
+        Familywise confidence level of the comparisons with the best.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank, scenario, metric, entity, mean, ci_low, ci_high``, and with ``kpis`` also
+        ``vs_best`` (mean paired difference scenario minus best), ``vs_best_low``,
+        ``vs_best_high`` and ``tied`` (True for the best itself).
+    """
     from procsim.kpis import CATALOGUE
 
     sub = summary[(summary["metric"] == metric) & (summary["entity"] == entity)].copy()
     higher = CATALOGUE[metric].better == "higher"
     sub = sub.sort_values("mean", ascending=not higher, kind="stable")
     sub.insert(0, "rank", np.arange(1, len(sub) + 1))
-    return sub[["rank", "scenario", "metric", "entity", "mean", "ci_low", "ci_high"]]
+    columns = ["rank", "scenario", "metric", "entity", "mean", "ci_low", "ci_high"]
+    if kpis is None or sub.empty:
+        return sub[columns]
+    rows = kpis[(kpis["metric"] == metric) & (kpis["entity"] == entity)]
+    values = rows.pivot_table(
+        index="replication", columns="scenario", values="value", observed=True, aggfunc="first"
+    )
+    best = str(sub["scenario"].iloc[0])
+    each = bonferroni_level(level, len(sub) - 1)
+    diffs = []
+    for scenario in sub["scenario"].astype(str):
+        if scenario == best or scenario not in values or best not in values:
+            diffs.append((0.0, 0.0, 0.0, True) if scenario == best else (np.nan,) * 3 + (False,))
+            continue
+        mean, _sd, n, half = t_interval((values[scenario] - values[best]).to_numpy(), each)
+        # Fewer than two paired values cannot tell the two apart: tied.
+        significant = bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
+        diffs.append((mean, mean - half, mean + half, not significant))
+    sub[["vs_best", "vs_best_low", "vs_best_high"]] = [d[:3] for d in diffs]
+    sub["tied"] = [d[3] for d in diffs]
+    return sub[[*columns, "vs_best", "vs_best_low", "vs_best_high", "tied"]]
