@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from helpers import mm1
@@ -101,3 +102,43 @@ def test_unknown_top_level_key_on_the_command_line(tmp_path: Path, arg: str) -> 
     assert "unknown top-level key" in err
     if arg.startswith("stafing"):
         assert "did you mean 'staffing'?" in err
+
+
+# 2. Run length from the command line --------------------------------------------------------
+
+
+def test_cases_on_the_command_line_replace_the_files_horizon(tmp_path: Path) -> None:
+    # customer_request.yaml sets run.horizon: 8w; the command line asks for a workload.
+    done = procsim(
+        "run.cases=40", "run.warmup=0", "run.replications=2", "run.workers=1", cwd=tmp_path
+    )
+    folder = results_folder(done)
+    assert "40 cases," in done.stdout and "cases hours" not in done.stdout
+    cases = pd.read_parquet(folder / "tables" / "cases.parquet")
+    per_replication = cases.groupby("replication").size()
+    assert (per_replication == 40).all(), per_replication
+
+
+def test_horizon_on_the_command_line_replaces_a_files_cases(tmp_path: Path) -> None:
+    ws = copy_workspace(tmp_path)
+    path = ws / "conf" / "process" / "customer_request.yaml"
+    path.write_text(path.read_text().replace("  horizon: 8w\n", "  cases: 300\n"))
+    done = procsim(
+        "run.horizon=1w", "run.warmup=0", "run.replications=2", "run.workers=1",
+        cwd=tmp_path, workspace=ws,
+    )  # fmt: skip
+    results_folder(done)
+    assert "horizon 168 hours" in done.stdout
+
+
+def test_horizon_and_cases_both_on_the_command_line_is_an_error(tmp_path: Path) -> None:
+    err = failed(procsim("run.cases=40", "run.horizon=1w", cwd=tmp_path))
+    assert "set exactly one of run.horizon and run.cases" in err and "got both" in err
+
+
+def test_horizon_and_cases_both_in_one_file_is_an_error(tmp_path: Path) -> None:
+    ws = copy_workspace(tmp_path)
+    path = ws / "conf" / "process" / "customer_request.yaml"
+    path.write_text(path.read_text().replace("  horizon: 8w\n", "  horizon: 8w\n  cases: 300\n"))
+    err = failed(procsim(cwd=tmp_path, workspace=ws))
+    assert "set exactly one of run.horizon and run.cases" in err

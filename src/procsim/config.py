@@ -248,6 +248,7 @@ def resolve_study(
         for key in (*MODEL_SECTIONS, "run")
         if config.get(key) is not None
     }
+    _run_length_from_command_line(base, overrides)
     names = scenario_list(config.get("scenario"))
     redesigns = ([names] if names else []) + compare_list(config.get("compare"))
     study = Study(
@@ -272,6 +273,20 @@ def resolve_study(
     if issues:
         raise ModelError(list(dict.fromkeys(issues)), "the scenarios")
     return study
+
+
+def _run_length_from_command_line(base: dict[str, Any], overrides: Sequence[str]) -> None:
+    """Let ``run.cases`` on the command line replace a file's ``run.horizon``, and vice versa.
+
+    Hydra merges the command line into the process file, so ``run.cases=5000`` on a process
+    that sets ``run.horizon`` would give both. The command line wins, as it does for every
+    other setting; both on the command line (or both in one file) stay an error.
+    """
+    given = {key for key, value, delete in model_overrides(overrides) if value is not None}
+    given &= {"run.horizon", "run.cases"}
+    if len(given) == 1 and isinstance(base.get("run"), dict):
+        other = "horizon" if given == {"run.cases"} else "cases"
+        base["run"].pop(other, None)
 
 
 def _redesign(
