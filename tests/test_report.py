@@ -246,6 +246,10 @@ def test_report_content(run_folder: Path, report: tuple[str, str]) -> None:
             assert heading in doc
         assert "two_level_approval" in doc  # the added stage, in "what changed"
         assert "Only 3 replications" in doc or "only 3 replications" in doc
+    glance = md.split("## At a glance", 1)[1].split("\n## ", 1)[0]
+    # Counts that restate the cycle time are no headline improvement of their own.
+    for count in ("throughput", "cases completed", "still open", "work in progress"):
+        assert count not in glance
     assert "```bash\nprocsim run.replications=3" in md
     assert re.search(r"<pre><code>procsim run\.replications=3", page)
 

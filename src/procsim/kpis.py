@@ -30,7 +30,14 @@ class Kpi:
     label
         Short text for tables.
     better
-        Direction of improvement: ``lower`` or ``higher`` (None when neither is better).
+        Direction of improvement: ``lower`` or ``higher`` (None when neither is better); the
+        direction a ranking on this KPI sorts by.
+    informational
+        True for counts that follow from the arrivals and the length of the run (throughput,
+        cases completed, cases still open): a change is reported, never called better or
+        worse. With the same arrivals, a redesign that finishes faster completes a few more
+        cases inside the window and leaves fewer open at the end; that is the cycle time
+        again, not a gain of its own.
     """
 
     name: str
@@ -38,15 +45,21 @@ class Kpi:
     unit: UnitKind
     label: str
     better: Literal["lower", "higher"] | None
+    informational: bool = False
+
+    @property
+    def verdict(self) -> Literal["lower", "higher"] | None:
+        """The direction a significant change is judged by (None: only ``changed``)."""
+        return None if self.informational else self.better
 
 
 CATALOGUE: dict[str, Kpi] = {
     k.name: k
     for k in [
-        Kpi("throughput_per_day", "", "per_day", "throughput per day", "higher"),
+        Kpi("throughput_per_day", "", "per_day", "throughput per day", "higher", True),
         Kpi("arrived", "", "cases", "cases arrived", None),
-        Kpi("completed", "", "cases", "cases completed", "higher"),
-        Kpi("open", "", "cases", "cases still open at the end", "lower"),
+        Kpi("completed", "", "cases", "cases completed", "higher", True),
+        Kpi("open", "", "cases", "cases still open at the end", "lower", True),
         Kpi("abandoned", "", "cases", "cases that gave up waiting", "lower"),
         Kpi("balked", "", "cases", "cases turned away (queue full)", "lower"),
         Kpi("abandonment_rate", "", "share", "abandoned or turned away", "lower"),
@@ -71,7 +84,7 @@ CATALOGUE: dict[str, Kpi] = {
         Kpi("staff_cost_per_day", "role", "money", "staff cost per day", "lower"),
         Kpi("stage_cost_per_day", "stage", "money", "stage (per-execution) cost per day", "lower"),
         Kpi("type_arrived", "case_type", "cases", "cases arrived", None),
-        Kpi("type_completed", "case_type", "cases", "cases completed", "higher"),
+        Kpi("type_completed", "case_type", "cases", "cases completed", "higher", True),
         Kpi("type_abandonment_rate", "case_type", "share", "abandoned or turned away", "lower"),
         Kpi("type_cycle_time_mean", "case_type", "time", "cycle time, mean", "lower"),
         Kpi("type_cycle_time_p90", "case_type", "time", "cycle time, P90", "lower"),
@@ -108,5 +121,17 @@ HEADLINE: tuple[str, ...] = (
     "utilization",
     "first_pass_yield",
     "cycle_efficiency",
+    "cost_per_case",
+)
+
+#: KPIs counted in the report's "at a glance" line: one per question (speed, tail, customers
+#: lost, promises kept, quality, cost), without counts that restate the cycle time
+#: (throughput, completed, open, work in progress).
+GLANCE: tuple[str, ...] = (
+    "cycle_time_mean",
+    "cycle_time_p90",
+    "abandonment_rate",
+    "sla_attainment",
+    "first_pass_yield",
     "cost_per_case",
 )

@@ -33,7 +33,7 @@ import yaml
 
 from procsim import __version__
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
-from procsim.kpis import CATALOGUE, HEADLINE, in_points
+from procsim.kpis import CATALOGUE, GLANCE, HEADLINE, in_points
 from procsim.output import write_text
 from procsim.report_table import format_value
 from procsim.units import UNIT_HOURS, parse_time
@@ -891,12 +891,15 @@ def _change_cell(metric: str, r: dict[str, Any] | None, unit: str) -> Cell:
             return _C("no significant change", "same", "identical in every replication")
         return _C("no significant change", "same", ci)
     verdict = str(r.get("verdict") or "")
-    if verdict not in ("better", "worse"):
-        better = CATALOGUE[metric].better if metric in CATALOGUE else None
+    kpi = CATALOGUE.get(metric)
+    if kpi is not None and kpi.informational:
+        verdict = ""  # a count that restates the cycle time (also in runs saved before)
+    elif verdict not in ("better", "worse", "changed"):
+        better = kpi.verdict if kpi is not None else None
         verdict = (
             "" if better is None else ("better" if (diff < 0) == (better == "lower") else "worse")
         )
-    return _C(change, verdict, ci)
+    return _C(change, "" if verdict == "changed" else verdict, ci)
 
 
 def _signed(metric: str, value: float, unit: str) -> str:
@@ -1182,7 +1185,12 @@ def _at_a_glance(run: _Run, redesigns: list[str]) -> list[str]:
     if targets(BASELINE):
         items.append(f"Current process, targets {targets(BASELINE)}.")
     for label in redesigns:
-        keys = set(_eval_kpis(run, [BASELINE, label]))
+        # The short, non-redundant list (kpis.GLANCE) and any KPI with a target.
+        keys = {
+            key
+            for key in _eval_kpis(run, [BASELINE, label])
+            if key[0] in GLANCE or (label, *key) in goals
+        }
         found: dict[str, list[str]] = {"better": [], "worse": []}
         for r in _records(run.comparison):
             key = (str(r["metric"]), str(r["entity"]))
@@ -1195,7 +1203,7 @@ def _at_a_glance(run: _Run, redesigns: list[str]) -> list[str]:
         for verdict, names in found.items():
             shown = "; ".join(names[:5]) + ("; ..." if len(names) > 5 else "")
             parts.append(
-                f"{len(names)} headline KPI(s) significantly {verdict}"
+                f"{len(names)} key KPI(s) significantly {verdict}"
                 + (f" ({shown})" if names else "")
             )
         text = f"{label}: " + ", ".join(parts)

@@ -90,7 +90,8 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         change_low_pct, change_high_pct, n, level, significant, verdict``. ``significant`` is
         False when the CI of the difference includes 0, and ``verdict`` then says
         ``no significant change``; otherwise ``better``/``worse`` by the KPI's direction (or
-        ``changed`` for KPIs where neither is better).
+        ``changed`` for KPIs where neither is better, and for informational counts such as
+        throughput, see :class:`procsim.kpis.Kpi`).
     """
     from procsim.kpis import CATALOGUE
 
@@ -106,7 +107,7 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         mean, _sd, n, half = t_interval(a - b, level)
         scale = 100 / before if before and np.isfinite(before) else np.nan
         significant = bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
-        better = CATALOGUE[str(metric)].better if str(metric) in CATALOGUE else None
+        better = CATALOGUE[str(metric)].verdict if str(metric) in CATALOGUE else None
         if not significant:
             verdict = "no significant change"
         elif better is None:
