@@ -363,3 +363,55 @@ def test_stage_time_shares_add_up_with_parallel_branches() -> None:
     (ax,) = [a for a in fig.axes if a.get_visible()]
     assert ax.get_ylim() == (0.0, 100.0)
     assert len(ax.patches) == 3  # no bar for D
+
+
+def test_long_tailed_cycle_times_get_a_log_axis_and_wip_a_legend_per_band() -> None:
+    """97 cases of 10 h and 3 of 4,000 h: on a linear axis 97% of the cases would sit in the
+    first 0.25% of it. Exponential cycle times (longest about 3x the P90 for 1,000 values) keep
+    a linear axis. The WIP legend has one entry per scenario (its band and line), no shared
+    grey swatch."""
+    rng = np.random.default_rng(1)
+    heavy = np.r_[np.full(97, 10.0), np.full(3, 4000.0)]
+    assert plots._long_tail(heavy)
+    assert not plots._long_tail(rng.exponential(10.0, 1000))
+
+    def cases(times: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "scenario": "current",
+                "replication": 0,
+                "case_id": np.arange(times.size),
+                "arrival_time": 0.0,
+                "completion_time": times,
+            }
+        )
+
+    (ax,) = plots.plot_cycle_time_distribution(cases(heavy)).axes
+    assert ax.get_xscale() == "log" and "log scale" in ax.get_xlabel()
+    (ax,) = plots.plot_cycle_time_distribution(cases(rng.exponential(10.0, 1000))).axes
+    assert ax.get_xscale() == "linear"
+    two = pd.concat([cases(heavy), cases(heavy).assign(scenario="faster")], ignore_index=True)
+    fig = plots.plot_wip_over_time(two, end=5000.0)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["current", "faster"]
+
+
+def test_five_redesigns_fit_a_printed_page() -> None:
+    """Five redesigns: the KPI-change chart and the Pareto (six panels) stay within the A4
+    height (7 in wide, at most 9.7 in tall: 184 x 255 mm fits the 184 x 267 mm print area at
+    full width)."""
+    names = [f"r{i}" for i in range(5)]
+    metrics = ["throughput_per_day", "completed", "open", "cycle_time_mean", "cycle_time_p50",
+               "cycle_time_p90", "cycle_time_p95", "wip_mean", "first_pass_yield",
+               "cycle_efficiency", "cost_per_case"]  # fmt: skip
+    comparison = pd.DataFrame(
+        [(s, m, "", 1.0, -0.1, -0.2, 0.0, True) for s in names for m in metrics],
+        columns=["scenario", "metric", "entity", "before", "diff", "diff_low", "diff_high",
+                 "significant"],
+    )  # fmt: skip
+    summary = pd.DataFrame(
+        [(s, "time_share", st, 0.25) for s in ["current", *names] for st in "abcd"],
+        columns=["scenario", "metric", "entity", "mean"],
+    )
+    for fig in (plots.plot_kpi_differences(comparison), plots.plot_time_pareto(summary)):
+        assert fig.get_figheight() <= plots.MAX_HEIGHT

@@ -71,6 +71,9 @@ PALETTE: tuple[str, ...] = (
 #: Width of every figure in inches (fits a printed page with margins).
 WIDTH = 7.0
 DPI = 150
+#: Tallest figure (inches): at 7 in wide it still prints at full width on A4 (the report's
+#: print style allows figures 240 mm high), so its text keeps its size on paper.
+MAX_HEIGHT = 9.7
 #: Utilization above which a role is marked as highly loaded.
 HIGH_LOAD = 0.85
 
@@ -453,10 +456,20 @@ def plot_cycle_time_distribution(
             [w for _, w in slas], [f"{n}\n{w:g} {_unit(time_unit)}" for n, w in slas]
         )
         sla_axis.tick_params(labelsize=9, length=3)
-    ax.set_xlim(0, top * 1.03 if top > 0 else 1)
+    if _long_tail(ct.to_numpy(dtype=float)):
+        # A few very long cases would squeeze almost all of them into the first few percent
+        # of a linear axis: a log axis shows the bulk and the tail, and the label says so.
+        positive = ct.to_numpy(dtype=float)
+        positive = positive[positive > 0]
+        ax.set_xscale("log")
+        ax.set_xlim(float(positive.min()) * 0.9, top * 1.1)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.10g}"))
+        ax.set_xlabel(f"cycle time ({_unit(time_unit)}, log scale: long tail)")
+    else:
+        ax.set_xlim(0, top * 1.03 if top > 0 else 1)
+        ax.set_xlabel(f"cycle time ({_unit(time_unit)})")
     ax.set_ylim(0, 101)
     ax.yaxis.set_major_formatter(_PCT)
-    ax.set_xlabel(f"cycle time ({_unit(time_unit)})")
     ax.set_ylabel("completed cases within (%)")
     ax.set_title("Cycle time distribution (completed cases after warm-up)")
     handles, names = ax.get_legend_handles_labels()
@@ -465,6 +478,13 @@ def plot_cycle_time_distribution(
         names.append("SLA threshold")
     _legend_below(fig, handles, names)
     return fig
+
+
+def _long_tail(values: np.ndarray) -> bool:
+    """True when a linear axis would crush most cycle times into its first few percent: the
+    longest is more than 20 times the 90th percentile (at least 100 positive values)."""
+    x = values[np.isfinite(values) & (values > 0)]
+    return bool(x.size >= 100 and float(x.max()) > 20 * float(np.quantile(x, 0.9)))
 
 
 @_styled
@@ -504,8 +524,10 @@ def plot_kpi_differences(
     ]
     panels = [(scale, labels) for scale, labels in panels if labels] or [("%", [])]
     rows = sum(max(len(labels), 1) for _, labels in panels)
-    per_row = 0.3 * max(1.0, 0.6 * k)
-    fig = _figure(max(2.6, 1.3 + 0.5 * (len(panels) - 1) + per_row * rows))
+    frame = 1.3 + 0.5 * (len(panels) - 1)  # title, axis labels, legend
+    # Rows shrink before the figure outgrows a printed A4 page (MAX_HEIGHT).
+    per_row = min(0.3 * max(1.0, 0.6 * k), (MAX_HEIGHT - frame) / rows)
+    fig = _figure(max(2.6, frame + per_row * rows))
     axes = fig.subplots(
         len(panels),
         1,
@@ -942,7 +964,8 @@ def plot_wip_over_time(
         low, high = b["low"].to_numpy(dtype=float), b["high"].to_numpy(dtype=float)
         ax.fill_between(t, low, high, color=col[s], alpha=0.22, lw=0)
         (line,) = ax.plot(t, b["mean"].to_numpy(dtype=float), color=col[s], lw=1.5)
-        handles.append(line)
+        # Each scenario's swatch is its own band with its line over it.
+        handles.append((Patch(color=col[s], alpha=0.22, lw=0), line))
         names.append(s)
     right = float(bands["time"].max()) if len(bands) else 1.0
     ax.set_xlim(0, right)
@@ -968,9 +991,7 @@ def plot_wip_over_time(
     band = "10–90% of" if reps >= 10 else "min–max over"
     ax.set_xlabel(f"simulated time ({_unit(time_unit)})")
     ax.set_ylabel("work in progress (cases)")
-    ax.set_title("Work in progress over time")
-    handles.append(Patch(color="#888888", alpha=0.3, lw=0))
-    names.append(f"band: {band} {reps} replications")
+    ax.set_title(f"Work in progress over time (line: mean; band: {band} {reps} replications)")
     _legend_below(fig, handles, names)
     return fig
 

@@ -680,7 +680,7 @@ figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; text-align: 
   th { white-space: normal; }
   span.ci { font-size: 7.5pt; }
   figure { page-break-inside: avoid; break-inside: avoid; }
-  figure img, figure svg { max-width: 100%; max-height: 190mm; width: auto; }
+  figure img, figure svg { max-width: 100%; max-height: 240mm; width: auto; }
   pre { white-space: pre-wrap; page-break-inside: avoid; break-inside: avoid; }
   ul.caveats li { break-inside: avoid; }
   div.keep { page-break-inside: avoid; break-inside: avoid; }
