@@ -452,19 +452,43 @@ def test_main_help(capsys: pytest.CaptureFixture[str]) -> None:
     shutil.which("chromium") is None,
     reason="chromium is not installed (Debian: apt-get install -y chromium)",
 )
-def test_report_renders_in_headless_chromium(
-    run_folder: Path, report: tuple[str, str], tmp_path: Path
-) -> None:
+def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -> None:
+    """The report with its figures, printed by Chromium: every embedded PNG must reach the PDF
+    decoded, at its own pixel size (a broken data URI leaves a small icon or nothing), and
+    at full page width, so that its text keeps its size on A4 paper."""
+    from procsim.plots import make_figures
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder, ignore=shutil.ignore_patterns("figures", "report.*"))
+    drawn = [p for p in make_figures(folder).values() if p.suffix == ".png"]
+    build_report(folder)
+    out = tmp_path / "browser"
     done = subprocess.run(
-        ["bash", str(SCRIPT), str(run_folder), str(tmp_path)],
+        ["bash", str(SCRIPT), str(folder), str(out)],
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    shot, pdf = tmp_path / "report_screenshot.png", tmp_path / "report.pdf"
+    shot, pdf = out / "report_screenshot.png", out / "report.pdf"
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+    if shutil.which("pdfimages") is None:  # poppler-utils: the image check needs it
+        return
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()[2:]
+    rows = [x.split() for x in listing]
+    printed = [(int(c[3]), int(c[4]), int(c[12])) for c in rows if c[2] == "image"]
+
+    def size(png: Path) -> tuple[int, int]:
+        data = png.read_bytes()  # IHDR: width and height right after the signature
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+    assert len(drawn) >= 5
+    assert sorted((w, h) for w, h, _ in printed) == sorted(size(p) for p in drawn)
+    # 1050 px at no more than 160 pixels per inch: printed at least 6.5 in (165 mm) wide.
+    assert all(ppi <= 160 for _, _, ppi in printed), printed
 
 
 def test_browser_script_rejects_a_folder_without_report(tmp_path: Path) -> None:
