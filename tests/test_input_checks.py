@@ -17,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 
 from helpers import mm1
+from procsim.config import compose
 from procsim.errors import ModelError, ProcsimError
 from procsim.validate import validate
 
@@ -142,3 +144,93 @@ def test_horizon_and_cases_both_in_one_file_is_an_error(tmp_path: Path) -> None:
     path.write_text(path.read_text().replace("  horizon: 8w\n", "  horizon: 8w\n  cases: 300\n"))
     err = failed(procsim(cwd=tmp_path, workspace=ws))
     assert "set exactly one of run.horizon and run.cases" in err
+
+
+# 3. Every problem at once --------------------------------------------------------------------
+
+
+def test_a_typo_does_not_hide_the_other_problems(tmp_path: Path) -> None:
+    err = failed(procsim("staffing.reviwer=2", "staffing.engineer=0", "run.seed=x", cwd=tmp_path))
+    assert "3 problem(s)" in err
+    assert "staffing.reviwer: no setting 'reviwer'" in err and "did you mean 'reviewer'?" in err
+    assert "staffing.engineer: out of range" in err
+    assert "run.seed: not a valid number" in err
+
+
+def test_a_typo_does_not_hide_the_other_problems_in_a_notebook() -> None:
+    with pytest.raises(ModelError) as info:
+        compose(overrides=["staffing.reviwer=2", "staffing.engineer=0", "run.seed=x"])
+    paths = sorted(issue.path for issue in info.value.issues)
+    assert paths == ["run.seed", "staffing.engineer", "staffing.reviwer"]
+
+
+# 4. A distribution replaced from the command line ------------------------------------------
+
+
+def test_a_distribution_on_the_command_line_replaces_the_old_one_whole() -> None:
+    study = compose(overrides=["process.stages.intake.duration={dist:weibull,shape:1.5,scale:2}"])
+    duration = study.configs["current"]["process"]["stages"]["intake"]["duration"]
+    assert duration == {"dist": "weibull", "shape": 1.5, "scale": 2}  # no leftover mean or cv
+
+
+def test_a_bad_new_distribution_is_named_in_procsims_words(tmp_path: Path) -> None:
+    err = failed(
+        procsim("process.stages.intake.duration={dist:weibull,shape:0,scale:1}", cwd=tmp_path)
+    )
+    assert "process.stages.intake.duration.shape" in err
+    assert "not in struct" not in err and "Could not override" not in err
+
+
+def test_old_parameters_do_not_leak_into_a_new_distribution(tmp_path: Path) -> None:
+    # intake is {dist: lognormal, mean: 20min, cv: 0.5}; the user gives normal without sd.
+    err = failed(procsim("process.stages.intake.duration={dist:normal,mean:1}", cwd=tmp_path))
+    assert "missing parameter 'sd'" in err
+    assert "cv" not in err  # a key the user never typed
+
+
+# 5. Keys only a scenario defines --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("arg", ["staffing.approver=3", "+staffing.approver=3"])
+def test_a_scenario_only_key_reaches_the_redesign_only(arg: str) -> None:
+    study = compose(scenario="merged_approval", overrides=[arg])
+    assert "approver" not in study.configs["current"]["staffing"]
+    assert study.configs["merged_approval"]["staffing"]["approver"] == 3
+    models, _ = study.build()
+    assert not any("approver" in w for w in models["current"].warnings)
+    assert [r.servers for r in models["merged_approval"].roles if r.name == "approver"] == [3]
+
+
+def test_a_scenario_only_key_skips_the_redesigns_without_it() -> None:
+    study = compose(
+        compare=["merged_approval", "automated_intake"],
+        overrides=["staffing.approver=3", "process.stages.two_level_approval.duration.mean=1h"],
+    )
+    assert "approver" not in study.configs["current"]["staffing"]
+    assert "two_level_approval" not in study.configs["current"]["process"]["stages"]
+    assert "approver" not in study.configs["automated_intake"]["staffing"]
+    stages = study.configs["automated_intake"]["process"]["stages"]
+    assert "two_level_approval" not in stages
+    merged = study.configs["merged_approval"]
+    assert merged["staffing"]["approver"] == 3
+    assert merged["process"]["stages"]["two_level_approval"]["duration"]["mean"] == "1h"
+    study.build()
+
+
+def test_a_scenario_only_key_on_the_command_line(tmp_path: Path) -> None:
+    done = procsim(
+        "scenario=merged_approval", "staffing.approver=3", "run.replications=2",
+        "run.horizon=1w", "run.warmup=0", "run.workers=1", cwd=tmp_path,
+    )  # fmt: skip
+    folder = results_folder(done)
+    current = yaml.safe_load((folder / "resolved" / "current.yaml").read_text())
+    redesign = yaml.safe_load((folder / "resolved" / "merged_approval.yaml").read_text())
+    assert "approver" not in current["staffing"]
+    assert redesign["staffing"]["approver"] == 3
+    assert "staffed but no stage uses it" not in done.stderr
+
+
+def test_a_key_in_neither_the_process_nor_its_scenarios_is_still_a_typo(tmp_path: Path) -> None:
+    err = failed(procsim("scenario=merged_approval", "staffing.aprover=3", cwd=tmp_path))
+    assert "staffing.aprover: no setting 'aprover'" in err
+    assert "did you mean 'approver'?" in err  # the scenario's role, not one of the current's

@@ -209,6 +209,22 @@ def _removed(config: dict[str, Any], key: str) -> bool:
     return False
 
 
+def _remove_path(config: dict[str, Any], key: str) -> None:
+    """Delete ``key`` and the mappings left empty above it (Hydra created them for it)."""
+    parts = key.split(".")
+    nodes: list[Any] = [config]
+    for part in parts[:-1]:
+        node = nodes[-1].get(part) if isinstance(nodes[-1], dict) else None
+        if not isinstance(node, dict):
+            return
+        nodes.append(node)
+    nodes[-1].pop(parts[-1], None)
+    for depth in range(len(parts) - 1, 1, -1):  # never a whole section
+        if nodes[depth]:
+            break
+        nodes[depth - 1].pop(parts[depth - 1], None)
+
+
 def _set_path(config: dict[str, Any], key: str, value: Any, delete: bool) -> None:
     node = config
     parts = key.split(".")
@@ -223,7 +239,11 @@ def _set_path(config: dict[str, Any], key: str, value: Any, delete: bool) -> Non
 
 
 def resolve_study(
-    config: Mapping[str, Any], overrides: Sequence[str] = (), workspace: Workspace | None = None
+    config: Mapping[str, Any],
+    overrides: Sequence[str] = (),
+    workspace: Workspace | None = None,
+    *,
+    check_keys: bool = True,
 ) -> Study:
     """Turn a composed config into a :class:`Study`.
 
@@ -237,9 +257,17 @@ def resolve_study(
         Command-line overrides; those on model keys are applied again after the scenarios.
     workspace
         Where scenarios live (found from the working directory by default).
+    check_keys
+        Report unknown top-level keys (off when the caller has reported them already).
+
+    Notes
+    -----
+    ``redesign_only`` (set by :func:`check_overrides`) lists override keys that only the
+    scenarios define: they are taken out of the current process and reach only the redesigns
+    that have them.
     """
     workspace = workspace or find_workspace()
-    unknown = unknown_top_level_keys(config)
+    unknown = unknown_top_level_keys(config) if check_keys else []
     if unknown:
         # A misspelt section (slas for sla) would otherwise be dropped without a word.
         raise ModelError(unknown, "the composed configuration")
@@ -249,6 +277,9 @@ def resolve_study(
         if config.get(key) is not None
     }
     _run_length_from_command_line(base, overrides)
+    only = [str(k) for k in config.get("redesign_only") or []]
+    for key in only:
+        _remove_path(base, key)
     names = scenario_list(config.get("scenario"))
     redesigns = ([names] if names else []) + compare_list(config.get("compare"))
     study = Study(
@@ -266,7 +297,9 @@ def resolve_study(
                 Issue("compare", f"'{label}' is listed twice", "each redesign once", label)
             )
             continue
-        proposed, provenance, description = _redesign(base, stack, overrides, workspace, issues)
+        proposed, provenance, description = _redesign(
+            base, stack, overrides, workspace, issues, only
+        )
         study.configs[label] = proposed
         study.provenance[label] = provenance
         study.descriptions[label] = description
@@ -295,6 +328,7 @@ def _redesign(
     overrides: Sequence[str],
     workspace: Workspace,
     issues: list[Issue],
+    redesign_only: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, str], str]:
     """Apply stacked scenario diffs to the current process, then the command line again."""
     process_name = str((base.get("process") or {}).get("name", "process"))
@@ -320,9 +354,12 @@ def _redesign(
         descriptions.append(" ".join(str(scenario.get("description", "")).split()))
         diff = {k: v for k, v in scenario.items() if k in (*MODEL_SECTIONS, "run")}
         proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance, issues=issues)
+    absent = {key for key in redesign_only if not _has_path(proposed, key)}
     for key, value, delete in model_overrides(overrides):
         if _removed(proposed, key):
             continue  # the redesign removed this stage or role: the override has no object
+        if key in absent:
+            continue  # defined by another scenario of the study, not by this redesign
         _set_path(proposed, key, value, delete)
         provenance.pop(key, None)
     return proposed, provenance, " / ".join(d for d in descriptions if d)
@@ -417,7 +454,8 @@ def compose(
     process = process or implied_process(workspace, all_names)
     if process:
         args.append(f"process={process}")
-    check_overrides(workspace, args)
+    rewrites = check_overrides(workspace, args)
+    args = [new for arg in args for new in rewrites.get(arg, [arg])]
     container = compose_config(workspace, args)
     return resolve_study(container, args, workspace)
 
@@ -473,11 +511,34 @@ def implied_process(workspace: Workspace, names: Sequence[str]) -> str | None:
     return processes.pop() if processes else None
 
 
-def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
-    """Check override keys and group choices before Hydra sees them.
+def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str, list[str]]:
+    """Check override keys and group choices before Hydra sees them; say how to pass them on.
 
     Hydra would reject an unknown key with a hint to add it with ``+``; an analyst who typed
-    ``staffing.reviwer=3`` needs ``did you mean 'reviewer'?`` instead.
+    ``staffing.reviwer=3`` needs ``did you mean 'reviewer'?`` instead. When anything is wrong,
+    the bad overrides are dropped and the rest of the study is validated too, so that every
+    problem (a typo'd key, a head count of 0, a seed that is not a number) is reported at once.
+
+    Parameters
+    ----------
+    workspace
+        Where the process files and scenarios live.
+    overrides
+        The command line's ``key=value`` arguments.
+
+    Returns
+    -------
+    dict
+        Override -> the overrides Hydra gets instead (absent: pass it on as it is). A mapping
+        with ``dist`` on an existing distribution becomes ``~key`` and ``+key=...`` (it
+        replaces the old distribution whole, as in a scenario); a key that only the study's
+        scenarios define becomes ``+key=...`` and is listed in ``+redesign_only=[...]`` so
+        that it reaches the redesigns only.
+
+    Raises
+    ------
+    ModelError
+        Every problem found, in the command line, the files it composes and the study.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -499,8 +560,11 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
         ) from None
     processes = workspace.processes()
     groups: list[str] = []
-    keys = []
+    names: list[str] = []
+    model_keyed = []
+    fatal: list[Issue] = []  # without the right process or scenarios nothing else is checkable
     issues: list[Issue] = []
+    bad: set[str] = set()
     for o in parsed:
         key = o.key_or_group
         root = key.split(".")[0].split("/")[0]
@@ -513,13 +577,14 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
                 Issue(key, f"unknown top-level key '{root}'",
                       "a model section (" + ", ".join((*MODEL_SECTIONS, "run"))
                       + ") or scenario, compare, rank_by, optimize, optimize_roles, hydra",
-                      repr(o.input_line), hint)
+                      repr(_line(o)), hint)
             )  # fmt: skip
+            bad.add(_line(o))
         elif key == "process":
             choices = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.value()]
             for choice in choices:
                 if str(choice) not in processes:
-                    issues.append(
+                    fatal.append(
                         Issue(
                             "process",
                             f"unknown process '{choice}'",
@@ -538,46 +603,146 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> None:
             for name in {p for names in options for n in names for p in n.split("+") if p}:
                 try:
                     workspace.scenario_file(name)
+                    names.append(name)
                 except ModelError as exc:
-                    issues += exc.issues
-        elif (
-            key.split(".")[0] in (*MODEL_SECTIONS, "run")
-            and not o.is_add()
-            and not o.is_force_add()
-            and not o.is_delete()
-        ):
-            keys.append(key)
-    if issues:
-        raise ModelError(issues, "the command line")
+                    fatal += exc.issues
+        elif root in (*MODEL_SECTIONS, "run") and not o.is_delete():
+            model_keyed.append(o)
+    if fatal:
+        raise ModelError(fatal + issues, "the command line")
     # Composing once here also turns a broken YAML file into a clear message.
     container = compose_config(workspace, groups, resolve=False)
     file_issues = _unknown_file_keys(workspace, container, groups)
-    if file_issues:
-        raise ModelError(issues + file_issues, "the configuration files and the command line")
-    for key in keys:
-        node: Any = container
-        parts = key.split(".")
-        for depth, part in enumerate(parts):
-            if isinstance(node, Mapping) and part in node:
-                node = node[part]
-                continue
-            parent = ".".join(parts[:depth]) or "<root>"
-            known = list(node) if isinstance(node, Mapping) else []
-            hint = did_you_mean(part, known) if known else ""
-            if parts[0] == "staffing" and depth == 1:
-                hint = (hint + "; " if hint else "") + ("to add a new role use +" + key + "=N")
+    diffs = [read_scenario(workspace, name) for name in sorted(set(names))]
+    rewrites: dict[str, list[str]] = {}
+    redesign_only: list[str] = []
+    for o in model_keyed:
+        key, line = o.key_or_group, _line(o)
+        value = None if o.is_sweep_override() else o.value()
+        adds = o.is_add() or o.is_force_add()
+        if value == "":
             issues.append(
-                Issue(
-                    key,
-                    f"no setting '{part}' under {parent}",
-                    "an existing key" + (f" ({', '.join(sorted(known)[:8])})" if known else ""),
-                    repr(part),
-                    hint,
-                )
-            )
-            break
-    if issues:
-        raise ModelError(issues, "the command line")
+                Issue(key, "empty value", f"a value, e.g. {_example(key)}", "nothing",
+                      "leave the argument out to keep the configured value")
+            )  # fmt: skip
+            bad.add(line)
+            continue
+        missing = _missing_key(container, key)
+        if missing is None:
+            if isinstance(value, Mapping) and "dist" in value:
+                # Hydra merges mappings, so the old parameters (cv) would stay beside the new
+                # ones: delete the old distribution and add the new one whole.
+                rewrites[line] = [f"~{key}", f"+{key}={line.partition('=')[2]}"]
+            continue
+        if any(_has_path(diff, key) for diff in diffs):
+            # Only a scenario defines it: the redesigns get it, the current process does not.
+            redesign_only.append(key)
+            rewrites[line] = [line if adds else f"+{line}"]
+            continue
+        if adds:
+            continue  # a new key, added on purpose (to the current process and the redesigns)
+        # Hint from the keys of the process and its scenarios together.
+        issues.append(_missing_key(_merged_view(container, diffs), key) or missing)
+        bad.add(line)
+    if redesign_only:
+        last = next(_line(o) for o in reversed(model_keyed) if o.key_or_group in redesign_only)
+        rewrites[last].append("+redesign_only=[" + ",".join(dict.fromkeys(redesign_only)) + "]")
+    if issues or file_issues:
+        kept = [
+            new
+            for o in parsed
+            if _line(o) not in bad and not o.is_sweep_override()
+            and not o.key_or_group.startswith("hydra")
+            for new in rewrites.get(_line(o), [_line(o)])
+        ]  # fmt: skip
+        where = (
+            "the configuration files and the command line" if file_issues else "the command line"
+        )
+        problems = list(dict.fromkeys(file_issues + issues + _study_issues(workspace, kept)))
+        raise ModelError(problems, where)
+    return rewrites
+
+
+def _line(override: Any) -> str:
+    """The override as the analyst typed it (Hydra keeps it as ``input_line``)."""
+    return str(override.input_line or "")
+
+
+def _study_issues(workspace: Workspace, overrides: list[str]) -> list[Issue]:
+    """The problems of the study the good overrides compose (none if it validates)."""
+    try:
+        container = compose_config(workspace, overrides)
+        study = resolve_study(container, overrides, workspace, check_keys=False)
+    except ModelError as exc:
+        return exc.issues
+    except ProcsimError as exc:
+        return [Issue("configuration", str(exc))]
+    out: list[Issue] = []
+    for label, config in study.configs.items():
+        try:
+            validate(config, provenance=study.provenance.get(label))
+        except ModelError as exc:
+            for issue in exc.issues:
+                if label != BASELINE and issue not in out:
+                    issue = dataclasses.replace(issue, path=f"{issue.path} (in {label})")
+                out.append(issue)
+    return out
+
+
+def _missing_key(container: Mapping[str, Any], key: str) -> Issue | None:
+    """An issue when ``key`` names nothing in the composed config (None when it exists)."""
+    node: Any = container
+    parts = key.split(".")
+    for depth, part in enumerate(parts):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+            continue
+        parent = ".".join(parts[:depth]) or "<root>"
+        known = list(node) if isinstance(node, Mapping) else []
+        hint = did_you_mean(part, known) if known else ""
+        if parts[0] == "staffing" and depth == 1:
+            hint = (hint + "; " if hint else "") + ("to add a new role use +" + key + "=N")
+        return Issue(
+            key,
+            f"no setting '{part}' under {parent}",
+            "an existing key" + (f" ({', '.join(sorted(known)[:8])})" if known else ""),
+            repr(part),
+            hint,
+        )
+    return None
+
+
+def _merged_view(container: Mapping[str, Any], diffs: list[dict[str, Any]]) -> Any:
+    """The composed config with every scenario diff applied: the keys a study knows."""
+    view: Any = container
+    for diff in diffs:
+        model_diff = {k: v for k, v in diff.items() if k in (*MODEL_SECTIONS, "run")}
+        view = apply_diff(view, model_diff, scenario="", provenance={}, issues=[])
+    return view
+
+
+def _has_path(config: Any, key: str) -> bool:
+    """Whether dotted ``key`` names a value (not a removal) in ``config``."""
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or node.get(part) is None:
+            return False
+        node = node[part]
+    return True
+
+
+_EXAMPLES = {"replications": "20", "seed": "7", "horizon": "4w", "warmup": "1w",
+             "cases": "5000", "workers": "0", "precision": "0.05"}  # fmt: skip
+
+
+def _example(key: str) -> str:
+    """An example override for ``key``, for hints."""
+    section, _, rest = key.partition(".")
+    if section == "run":
+        return f"{key}={_EXAMPLES.get(rest, '...')}"
+    if section == "staffing" and "." not in rest:
+        return f"{key}=2"
+    return f"{key}=..."
 
 
 def _unknown_file_keys(
