@@ -160,8 +160,9 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
         if process:
             args = [*args, f"process={process}"]
             overrides.append(f"process={process}")
-    check_overrides(workspace, overrides)
-    return args
+    # Some overrides reach Hydra rewritten (a whole distribution, a scenario-only key).
+    rewrites = check_overrides(workspace, overrides)
+    return [new for arg in args for new in rewrites.get(arg, [arg])]
 
 
 def _as_list(value: Any) -> list[str]:
