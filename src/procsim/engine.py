@@ -745,11 +745,23 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         case = len(arrival)
         arrival.append(now)
         if type_draws is None:
-            enter(case, start_stage, now)
+            stage = start_stage
         else:
             ctype = next(type_draws)
             case_type.append(ctype)
-            enter(case, start_stage + ctype * n, now)
+            stage = start_stage + ctype * n
+        # enter(case, stage, now) for a free server or a queue, inlined: arrivals are half the
+        # events of a single-stage process.
+        queue, idle, draws, _, _, slow, _ = plan[stage]
+        if idle and not slow:
+            server = idle.pop()
+            d = next(draws)
+            log_visit((case, stage, server, now, now, now + d))
+            wake(d, (case, stage, server))
+        elif idle is not None and not slow:
+            queue.append((case, stage, now))
+        else:
+            enter(case, stage, now)
         if cases_after_warmup is not None and now >= warmup:
             counted += 1
             if counted >= cases_after_warmup:
