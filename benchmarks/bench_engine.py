@@ -229,6 +229,75 @@ def run_floor(delays: list[float]) -> dict[str, Any]:
     return {"events": len(delays), "kernel_events": next(env._eid)}
 
 
+Schedule = tuple[list[list[tuple[float, int]]], list[tuple[float, int]]]
+
+
+def floor_schedule(log: procsim.engine.SimLog) -> tuple[Schedule, int]:
+    """procsim's own event schedule, for the schedule floor: who scheduled which event.
+
+    Each real event (an arrival, the end of a visit) is scheduled by the event at whose moment
+    it was created: an arrival by the previous arrival, a visit's end by the event at the
+    visit's start (the case's arrival or previous visit, or the visit that freed its server).
+    A visit that started at no real event (at a shift change or a batch release) is scheduled
+    by the last real event before its start, so it is pending about as long as in the model.
+    Returns the children (delay, event) of every event with the roots (scheduled at time 0),
+    and how many visits started at no real event (0 on a plain process).
+    """
+    arrivals = log.arrival
+    n_arr = len(arrivals)
+    visits = log.visits
+    ends = visits[:, 5].copy()
+    missing = np.isnan(ends)
+    ends[missing] = log.completion[visits[missing, 0].astype(np.int64)]
+    keep = np.isfinite(ends) & np.isfinite(visits[:, 4])
+    starts, ends = visits[keep, 4].tolist(), ends[keep].tolist()
+    at: dict[float, int] = {}
+    for k, t in enumerate(arrivals.tolist()):
+        at.setdefault(t, k)
+    for j, t in enumerate(ends):
+        at.setdefault(t, n_arr + j)
+    times = np.concatenate([arrivals, np.asarray(ends)])
+    order = np.argsort(times, kind="stable")
+    sorted_times = times[order]
+    children: list[list[tuple[float, int]]] = [[] for _ in range(n_arr + len(ends))]
+    roots: list[tuple[float, int]] = [(float(arrivals[0]), 0)] if n_arr else []
+    arr = arrivals.tolist()
+    for i in range(n_arr - 1):
+        children[i].append((arr[i + 1] - arr[i], i + 1))
+    orphans = 0
+    for j, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        k = at.get(s)
+        if k is None or k == n_arr + j:
+            orphans += 1
+            i = int(np.searchsorted(sorted_times, s, side="right")) - 1
+            while i >= 0 and order[i] == n_arr + j:
+                i -= 1
+            if i < 0:
+                roots.append((e, n_arr + j))
+            else:
+                children[int(order[i])].append((e - float(sorted_times[i]), n_arr + j))
+        else:
+            children[k].append((e - s, n_arr + j))
+    return (children, roots), orphans
+
+
+def run_floor_schedule(schedule: Schedule) -> dict[str, Any]:
+    """Bare timeouts replaying procsim's schedule: each one's callback schedules the timeouts
+    its event scheduled in procsim's run, so as many are pending at once as in the model."""
+    children, roots = schedule
+    env = simpy.Environment()
+    timeout = env.timeout
+
+    def fire(event: simpy.events.Event) -> None:
+        for d, k in children[event._value]:
+            timeout(d, k).callbacks.append(fire)
+
+    for d, k in roots:
+        timeout(d, k).callbacks.append(fire)
+    env.run()
+    return {"events": len(children), "kernel_events": next(env._eid)}
+
+
 def run_floor_process(delays: list[float]) -> dict[str, Any]:
     """Informational: the same timeouts yielded by a single SimPy process."""
     env = simpy.Environment()
@@ -394,9 +463,10 @@ def machine_info() -> dict[str, Any]:
     return _common.machine_info(simpy=simpy.__version__, numpy=np.__version__)
 
 
-CONTENDERS = ("floor", "floor_process", "idiomatic", "procsim")
+CONTENDERS = ("floor", "floor_schedule", "floor_process", "idiomatic", "procsim")
 LABELS = {
     "floor": "SimPy floor: timeout chain",
+    "floor_schedule": "SimPy floor: procsim's schedule",
     "floor_process": "  (info) 1 process, timeout loop",
     "idiomatic": "idiomatic SimPy",
     "procsim": "procsim simulate",
@@ -418,6 +488,7 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
     say(f"warm-up: {cases:,} cases, {len(model.stages)} stages ...")
     log, procsim_kernel = probe_engine(model, run)
     delays = floor_delays(log)
+    schedule, _ = floor_schedule(log)
     open_cases = int(np.isnan(log.completion).sum())
     del log
     if open_cases:
@@ -427,6 +498,7 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
 
     jobs: dict[str, Callable[[], dict[str, Any]]] = {
         "floor": lambda: run_floor(delays),
+        "floor_schedule": lambda: run_floor_schedule(schedule),
         "floor_process": lambda: run_floor_process(delays),
         "idiomatic": idiomatic.run,
         "procsim": lambda: run_procsim(model, run),
@@ -435,8 +507,9 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
     for name in CONTENDERS:  # untimed warm-up round, also collects the counts
         info[name] = jobs[name]()
     info["procsim"]["kernel_events"] = procsim_kernel
-    if info["floor"]["events"] != info["procsim"]["events"]:
-        raise AssertionError("the floor does not process as many events as procsim")
+    for floor in ("floor", "floor_schedule"):
+        if info[floor]["events"] != info["procsim"]["events"]:
+            raise AssertionError(f"{floor} does not process as many events as procsim")
     for name in ("idiomatic", "procsim"):
         if info[name]["open_cases"]:
             raise RuntimeError(f"{name} left cases open in a by-cases run")
@@ -456,6 +529,7 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
         )
 
     floor_per_event = [t / info["floor"]["events"] for t in times["floor"]]
+    schedule_per_event = [t / info["floor"]["events"] for t in times["floor_schedule"]]
     results: dict[str, Any] = {}
     for name in CONTENDERS:
         events = info[name]["events"]
@@ -472,6 +546,12 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
             # Paired: each repeat's time per event over that repeat's floor time per event.
             "ratio_to_floor": round(
                 statistics.median(p / f for p, f in zip(per_event, floor_per_event, strict=True)), 4
+            ),
+            "ratio_to_schedule_floor": round(
+                statistics.median(
+                    p / f for p, f in zip(per_event, schedule_per_event, strict=True)
+                ),
+                4,
             ),
         }
     ct_b = info["idiomatic"]["cycle_time_mean"]
@@ -493,6 +573,8 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
         "contenders": results,
         "ratios": {
             "procsim_to_floor": results["procsim"]["ratio_to_floor"],
+            "procsim_to_schedule_floor": results["procsim"]["ratio_to_schedule_floor"],
+            "idiomatic_to_schedule_floor": results["idiomatic"]["ratio_to_schedule_floor"],
             "idiomatic_to_floor": results["idiomatic"]["ratio_to_floor"],
             "idiomatic_to_procsim": round(
                 statistics.median(
@@ -517,18 +599,21 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
     model, run = validate(make_features_config(cases))
     log, kernel = probe_engine(model, run)
     delays = floor_delays(log)
+    schedule, unscheduled = floor_schedule(log)
     del log
     jobs: dict[str, Callable[[], dict[str, Any]]] = {
         "floor": lambda: run_floor(delays),
+        "floor_schedule": lambda: run_floor_schedule(schedule),
         "procsim": lambda: run_procsim(model, run),
     }
     info = {name: job() for name, job in jobs.items()}
-    if info["floor"]["events"] != info["procsim"]["events"]:
-        raise AssertionError("the floor does not process as many events as procsim")
+    for floor in ("floor", "floor_schedule"):
+        if info[floor]["events"] != info["procsim"]["events"]:
+            raise AssertionError(f"{floor} does not process as many events as procsim")
     times: dict[str, list[float]] = {name: [] for name in jobs}
     names = list(jobs)
     for k in range(repeats):
-        for name in names[k % 2 :] + names[: k % 2]:
+        for name in names[k % len(names) :] + names[: k % len(names)]:
             elapsed, _ = timed(jobs[name])
             times[name].append(elapsed)
         if verbose:
@@ -539,6 +624,9 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
             )
     events = info["procsim"]["events"]
     ratio = statistics.median(p / f for p, f in zip(times["procsim"], times["floor"], strict=True))
+    ratio_schedule = statistics.median(
+        p / f for p, f in zip(times["procsim"], times["floor_schedule"], strict=True)
+    )
     return {
         "cases": cases,
         "events": events,
@@ -547,6 +635,9 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
         "procsim_median_s": round(statistics.median(times["procsim"]), 6),
         "procsim_us_per_event": round(statistics.median(times["procsim"]) / events * 1e6, 4),
         "ratio_to_floor": round(ratio, 4),
+        "schedule_floor_median_s": round(statistics.median(times["floor_schedule"]), 6),
+        "ratio_to_schedule_floor": round(ratio_schedule, 4),
+        "visits_started_at_no_real_event": unscheduled,
         "cycle_time_mean_h": round(info["procsim"]["cycle_time_mean"], 4),
         "times_s": {n: [round(t, 6) for t in ts] for n, ts in times.items()},
     }
@@ -556,8 +647,9 @@ def print_features(res: dict[str, Any]) -> None:
     print(
         f"\nwith shifts, priorities (preemptive at sales) and batching: {res['events']:,} real "
         f"events, procsim {res['procsim_median_s']:.3f} s ({res['procsim_us_per_event']:.2f} "
-        f"µs/event), floor {res['floor_median_s']:.3f} s: **{res['ratio_to_floor']:.2f}x the "
-        f"floor** (goal: at most {FEATURES_GOAL:g}x)"
+        f"µs/event); timeout chain {res['floor_median_s']:.3f} s: {res['ratio_to_floor']:.2f}x; "
+        f"procsim's schedule {res['schedule_floor_median_s']:.3f} s: "
+        f"**{res['ratio_to_schedule_floor']:.2f}x** (goal: at most {FEATURES_GOAL:g}x)"
     )
 
 
@@ -571,7 +663,7 @@ def print_table(res: dict[str, Any]) -> None:
     )
     head = (
         f"{'contender':<34}{'median s':>9}{'events':>9}{'kernel ev':>10}"
-        f"{'events/s':>10}{'us/event':>9}{'x floor':>8}"
+        f"{'events/s':>10}{'us/event':>9}{'x chain':>8}{'x sched':>8}"
     )
     print(head)
     print("-" * len(head))
@@ -580,7 +672,7 @@ def print_table(res: dict[str, Any]) -> None:
         print(
             f"{LABELS[name]:<34}{r['median_s']:>9.3f}{r['events']:>9,}"
             f"{r['kernel_events']:>10,}{r['events_per_s']:>10,}{r['us_per_event']:>9.3f}"
-            f"{r['ratio_to_floor']:>8.2f}"
+            f"{r['ratio_to_floor']:>8.2f}{r['ratio_to_schedule_floor']:>8.2f}"
         )
     ratios = res["ratios"]
     print(f"idiomatic SimPy / procsim (time per event): {ratios['idiomatic_to_procsim']:.2f}x")
