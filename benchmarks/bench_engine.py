@@ -269,13 +269,14 @@ def floor_schedule(log: procsim.engine.SimLog) -> tuple[Schedule, int]:
         k = at.get(s)
         if k is None or k == n_arr + j:
             orphans += 1
-            i = int(np.searchsorted(sorted_times, s, side="right")) - 1
-            while i >= 0 and order[i] == n_arr + j:
-                i -= 1
-            if i < 0:
+            at_or_before = int(np.searchsorted(sorted_times, s, side="right")) - 1
+            while at_or_before >= 0 and order[at_or_before] == n_arr + j:
+                at_or_before -= 1
+            if at_or_before < 0:
                 roots.append((e, n_arr + j))
             else:
-                children[int(order[i])].append((e - float(sorted_times[i]), n_arr + j))
+                parent = int(order[at_or_before])
+                children[parent].append((e - float(sorted_times[at_or_before]), n_arr + j))
         else:
             children[k].append((e - s, n_arr + j))
     return (children, roots), orphans
