@@ -137,3 +137,18 @@ def test_bad_yaml_in_a_workspace_exits_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "customer_request.yaml" in done.stderr
+
+
+@pytest.mark.parametrize("multirun", [False, True])
+def test_a_run_folder_that_cannot_be_made_exits_2_before_running(
+    tmp_path: Path, multirun: bool
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+    args = ["-m", "staffing.reviewer=2,3"] if multirun else []
+    done = procsim(*args, f"{key}={blocker / 'run'}", "run.replications=2", cwd=tmp_path)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert f"{key}: cannot create the run folder" in done.stderr
+    assert "Hint:" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from helpers import mm1, two_stage
+import procsim
 from procsim.errors import ModelError
 from procsim.validate import validate
 
@@ -157,3 +158,20 @@ def test_config_is_not_mutated() -> None:
     before = copy.deepcopy(cfg)
     validate(cfg)
     assert cfg == before
+
+
+def test_overload_warning_comes_before_the_simulation() -> None:
+    """The analyst hears about an overloaded role before waiting for the run, not after."""
+    events: list[str] = []
+    study = procsim.compose(
+        overrides=["staffing.engineer=1", "run.replications=2", "run.horizon=1w", "run.warmup=0"]
+    )
+    results = procsim.run(
+        study,
+        progress=lambda done, total: events.append("progress"),
+        warn=lambda text: events.append(text),
+    )
+    assert events[0].startswith("current: staffing.engineer: offered load")
+    assert "progress" in events
+    assert events.index("progress") > 0
+    assert any("offered load" in w for w in results.warnings)

@@ -233,7 +233,11 @@ def describe_model(model: Model) -> dict[str, Any]:
 FEW_REPLICATIONS = 10
 
 
-def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Results:
+def run(
+    study: Study,
+    progress: Callable[[int, int], None] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Results:
     """Validate and simulate a composed study, then compare every redesign with the current
     process.
 
@@ -252,6 +256,10 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
         Optional callback ``progress(done, total)``, counting simulation runs: one per model
         (current process and each redesign) and replication, so ``total`` is the number of
         models times the replications of the batch.
+    warn
+        Optional callback, called with each validation warning (e.g. an offered load >= 1)
+        once the configs are valid and before anything is simulated; the warnings are also in
+        :attr:`Results.warnings`.
 
     Raises
     ------
@@ -260,6 +268,10 @@ def run(study: Study, progress: Callable[[int, int], None] | None = None) -> Res
     """
     models, settings = study.build()
     _check_rank_by(study.rank_by)
+    if warn is not None:
+        for label, model in models.items():
+            for text in model.warnings:
+                warn(f"{label}: {text}")
     notes: list[str] = []
     interrupted = ""
     try:

@@ -7,6 +7,7 @@ picks the current process a scenario redesigns, and checks override keys so that
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
@@ -109,9 +110,36 @@ def main(argv: list[str] | None = None) -> None:
     try:
         args = _expand_experiment(workspace, args)
         args = _prepare(workspace, args)
+        _check_output_folder(args)
     except ProcsimError as exc:
         _fail(str(exc))
     _run_hydra(workspace, args)
+
+
+def _check_output_folder(args: list[str]) -> None:
+    """Fail with a message, before anything runs, when the run folder cannot be made (Hydra
+    would stop with a traceback when it creates it)."""
+    key = "hydra.sweep.dir" if "-m" in args or "--multirun" in args else "hydra.run.dir"
+    given = [a.partition("=")[2] for a in args if a.startswith(key + "=")]
+    hint = f"Hint: give a folder you can write to, e.g. {key}=outputs/my_study"
+    if given and "${" not in given[-1]:
+        folder = Path(given[-1]).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProcsimError(
+                f"{key}: cannot create the run folder {folder} ({exc.strerror}). {hint}"
+            ) from None
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise ProcsimError(f"{key}: the run folder {folder} is not writable. {hint}")
+        return
+    # The default folder (or one with ${now:...} in it) is made below the nearest existing one.
+    probe = Path(given[-1]).expanduser().absolute() if given else Path.cwd()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        where = f"{key}={given[-1]}" if given else f"the current folder {probe}"
+        raise ProcsimError(f"cannot create the run folder in {where}: not writable. {hint}")
 
 
 def _expand_experiment(workspace: Workspace, args: list[str]) -> list[str]:
@@ -349,7 +377,10 @@ def _job(cfg: Any, workspace: Workspace) -> None:
             if description and label != "current":
                 print(f"scenario {label}: {description}")
         progress = _Progress(sys.stderr.isatty() and not in_sweep, len(study.configs))
-        results = api.run(study, progress)
+        # Validation warnings (an overloaded role) before the run, not only after it.
+        results = api.run(
+            study, progress, warn=lambda text: print(f"warning: {text}", file=sys.stderr)
+        )
     except KeyboardInterrupt:
         print("\nprocsim: interrupted (Ctrl-C) before two replications finished; nothing "
               "saved", file=sys.stderr)  # fmt: skip

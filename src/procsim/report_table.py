@@ -109,7 +109,7 @@ def terminal_table(
     for t in targets.to_dict("records"):
         key = (str(t["metric"]), str(t["entity"]), str(t["scenario"]))
         goals[key], status[key] = str(t["goal"]), str(t["status"])
-    header = ["KPI (mean ± CI half-width)", *labels]
+    header = ["KPI (mean ± 95% CI half-width)", *labels]
     if single:
         header.append("change")
     show_targets = bool(len(targets))
