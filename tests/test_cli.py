@@ -44,6 +44,10 @@ def test_bundled_example_compares_redesign_with_current(tmp_path: Path) -> None:
         assert (folder / "tables" / f"{name}.parquet").is_file()
     visits = pd.read_parquet(folder / "tables" / "visits.parquet")
     assert {"case_id", "activity", "start_time", "end_time", "resource"} <= set(visits)
+    # A log this small also comes as CSV, row for row.
+    for log in ("visits", "cases"):
+        csv = pd.read_csv(folder / "tables" / f"{log}.csv")
+        assert len(csv) == len(pd.read_parquet(folder / "tables" / f"{log}.parquet"))
     assert (folder / "resolved" / "merged_approval.yaml").is_file()
     assert (folder / ".hydra" / "config.yaml").is_file()
     summary = pd.read_csv(folder / "tables" / "summary.csv")

@@ -69,3 +69,16 @@ def test_not_a_run_folder_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[
         main([str(tmp_path)])
     assert exit_info.value.code == 2
     assert "not a procsim run folder" in capsys.readouterr().err
+
+
+def test_event_logs_too_long_for_a_spreadsheet_are_parquet_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = procsim.compose(overrides=["run.replications=2", "run.horizon=1w", "run.warmup=0"])
+    results = procsim.run(study)
+    # As if a spreadsheet held fewer rows than the visits log has, but more than the cases log.
+    monkeypatch.setattr(procsim.api, "SPREADSHEET_ROWS", len(results.cases) + 1)
+    assert len(results.visits) > len(results.cases) + 1
+    tables = results.save(tmp_path / "run") / "tables"
+    assert (tables / "visits.parquet").is_file() and not (tables / "visits.csv").exists()
+    assert (tables / "cases.csv").is_file()

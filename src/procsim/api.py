@@ -41,6 +41,10 @@ from procsim.stats import (
 )
 from procsim.units import UNIT_HOURS
 
+#: Rows a spreadsheet holds (Excel: 1,048,576 including the header); smaller event logs are
+#: also written as CSV.
+SPREADSHEET_ROWS = 1_048_576
+
 
 @dataclass
 class Results:
@@ -113,8 +117,10 @@ class Results:
             write_table(self.precision, tables, "precision")
         if self.analytic is not None:
             write_table(self.analytic, tables, "analytic")
-        write_table(self.visits, tables, "visits", csv=False)
-        write_table(self.cases, tables, "cases", csv=False)
+        # The event logs also as CSV while a spreadsheet can open them; beyond that CSV only
+        # costs time and disk, and Parquet keeps every row.
+        for name, log in (("visits", self.visits), ("cases", self.cases)):
+            write_table(log, tables, name, csv=len(log) < SPREADSHEET_ROWS)
         inputs: dict[str, str] = {}
         for label, config in self.study.configs.items():
             path = folder / "resolved" / f"{label}.yaml"
