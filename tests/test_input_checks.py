@@ -234,3 +234,47 @@ def test_a_key_in_neither_the_process_nor_its_scenarios_is_still_a_typo(tmp_path
     err = failed(procsim("scenario=merged_approval", "staffing.aprover=3", cwd=tmp_path))
     assert "staffing.aprover: no setting 'aprover'" in err
     assert "did you mean 'approver'?" in err  # the scenario's role, not one of the current's
+
+
+# 6. Hints for bad values ------------------------------------------------------------------------
+
+
+def issues_of(*overrides: str) -> dict[str, str]:
+    """Path -> the formatted issue, for a study of the default process with ``overrides``."""
+    with pytest.raises(ModelError) as info:
+        # The command line's own problems come from compose, the model's from validation.
+        validate(compose(overrides=list(overrides)).configs["current"])
+    return {issue.path: issue.format() for issue in info.value.issues}
+
+
+@pytest.mark.parametrize(
+    ("override", "path", "fragments"),
+    [
+        ("staffing.reviewer=0", "staffing.reviewer", ["at least one person", "=1", "null"]),
+        ("staffing.reviewer=abc", "staffing.reviewer", ["whole number of people", "=2"]),
+        ("run.seed=x", "run.seed", ["whole number >= 0", "run.seed=7"]),
+        ("run.horizon=banana", "run.horizon", ["30min, 8h, 2d, 4w", "run.horizon=4w"]),
+        ("run.warmup=-5", "run.warmup", ["0 for none", "auto"]),
+        ("run.replications=", "run.replications", ["empty value", "run.replications=20"]),
+    ],
+)
+def test_a_bad_value_comes_with_a_hint(override: str, path: str, fragments: list[str]) -> None:
+    found = issues_of(override)
+    assert list(found) == [path], found
+    assert "Hint:" in found[path]
+    for fragment in fragments:
+        assert fragment in found[path], found[path]
+
+
+def test_a_null_head_count_says_a_role_needs_one_not_another_roles_name() -> None:
+    found = issues_of("staffing.reviewer=null")
+    text = "\n".join(found.values())
+    assert "did you mean" not in text  # 'engineer' was suggested before: wrong
+    assert "needs a head count" in text and "staffing.reviewer=1" in text
+    assert "null" in found["roles.reviewer"]  # how to remove a role properly
+    assert "process.stages.initial_review.role" in found
+
+
+def test_empty_value_on_the_command_line_is_an_error(tmp_path: Path) -> None:
+    err = failed(procsim("run.replications=", cwd=tmp_path))
+    assert "run.replications: empty value" in err

@@ -76,8 +76,16 @@ class Collector:
         integer: bool = False,
         time_unit: str | None = None,
         what: str = "a number",
+        hint: str = "",
     ) -> float | None:
-        """Check a number (or a time string when ``time_unit`` is given) against a minimum."""
+        """Check a number (or a time string when ``time_unit`` is given) against a minimum.
+
+        ``hint`` goes with every problem found (the valid range or format, an example).
+        """
+        if isinstance(value, str) and not value.strip():
+            # `run.replications=` on the command line: say so rather than "not a number ''".
+            self.add(path, "empty value", what, "nothing", hint or "give a value")
+            return None
         number: float | None = None
         if isinstance(value, bool):
             number = None
@@ -90,10 +98,11 @@ class Collector:
                 number = None
         if number is None or not math.isfinite(number):
             expected = what + (" or a time such as '24h'" if time_unit else "")
-            self.add(path, "not a valid number", expected, f"{type(value).__name__} {short(value)}")
+            got = f"{type(value).__name__} {short(value)}"
+            self.add(path, "not a valid number", expected, got, hint)
             return None
         if integer and not float(number).is_integer():
-            self.add(path, "must be a whole number", "an integer", short(value))
+            self.add(path, "must be a whole number", "an integer", short(value), hint)
             return None
         if minimum is not None and (number < minimum or (strict and number == minimum)):
             op = ">" if strict else ">="
@@ -102,6 +111,7 @@ class Collector:
                 f"out of range ({op} {minimum:g} required)",
                 f"{what} {op} {minimum:g}",
                 short(value),
+                hint,
             )
             return None
         return number

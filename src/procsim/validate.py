@@ -70,6 +70,16 @@ TOP_LEVEL_KEYS = (*MODEL_SECTIONS, "run", *COMMAND_LINE_KEYS)
 #: Where replications can run (run.backend).
 BACKENDS = ("processes", "dask", "ray")
 
+#: Hints for the whole-number run settings: the range and an example.
+RUN_HINTS = {
+    "replications": "a whole number >= 2, e.g. run.replications=20",
+    "seed": "a whole number >= 0, e.g. run.seed=7",
+    "workers": "a whole number >= 0 (0 = one per CPU core), e.g. run.workers=4",
+    "max_events": "a whole number >= 1, e.g. run.max_events=50000000",
+    "max_replications": "a whole number >= 2, e.g. run.max_replications=200",
+    "cases": "a whole number >= 1, e.g. run.cases=5000",
+}
+
 RUN_KEYS = tuple(
     f.name for f in dataclasses.fields(RunSettings) if f.name not in INTERNAL_RUN_FIELDS
 )
@@ -186,11 +196,13 @@ def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
     minimums = {"replications": 2, "seed": 0, "workers": 0, "max_events": 1, "max_replications": 2}
     for key, minimum in minimums.items():
         if raw.get(key) is not None:
-            got = c.number(raw[key], f"run.{key}", minimum=minimum, integer=True, what="an integer")
+            got = c.number(raw[key], f"run.{key}", minimum=minimum, integer=True, what="an integer",
+                           hint=RUN_HINTS[key])  # fmt: skip
             if got is not None:
                 values[key] = int(got)
     if raw.get("cases") is not None:
-        got = c.number(raw["cases"], "run.cases", minimum=1, integer=True, what="an integer")
+        got = c.number(raw["cases"], "run.cases", minimum=1, integer=True, what="an integer",
+                       hint=RUN_HINTS["cases"])  # fmt: skip
         if got is not None:
             values["cases"] = int(got)
     if isinstance(raw.get("warmup"), str) and raw["warmup"].strip().lower() == "auto":
@@ -206,9 +218,15 @@ def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
             )
     for key in ("horizon", "warmup"):
         if raw.get(key) is not None:
+            hint = (
+                f"a length in {unit} or a time with a unit (30min, 8h, 2d, 4w), "
+                + ("e.g. run.horizon=4w" if key == "horizon" else
+                   "e.g. run.warmup=1w; 0 for none, auto to estimate it")
+            )  # fmt: skip
             got = c.number(
-                raw[key], f"run.{key}", minimum=0, strict=key == "horizon", time_unit=unit
-            )
+                raw[key], f"run.{key}", minimum=0, strict=key == "horizon", time_unit=unit,
+                hint=hint,
+            )  # fmt: skip
             if got is not None:
                 values[key] = got
     if raw.get("backend") is not None:
@@ -308,6 +326,8 @@ def _build_model(config: object, c: Collector) -> Model | None:
     staffing = c.mapping(
         config.get("staffing"), "staffing", required=False, example="{reviewer: 3}"
     )
+    # A role set to null is removed (the scenario way); say so where it is still used.
+    nulled = {k for k, v in staffing.items() if v is None}
     staffing = {k: v for k, v in staffing.items() if v is not None}
     roles_cfg = c.mapping(config.get("roles"), "roles", required=False)
     roles_cfg = {k: v for k, v in roles_cfg.items() if v is not None}
@@ -340,7 +360,16 @@ def _build_model(config: object, c: Collector) -> Model | None:
             )
         )
     for name in roles_cfg:
-        if name not in staffing:
+        if name in nulled:
+            c.add(
+                f"roles.{name}",
+                "role has a cost but its head count is null (removed)",
+                "a head count under staffing",
+                f"staffing.{name}: null",
+                f"a role needs a head count, e.g. staffing.{name}=1; to remove the role, set "
+                f"roles.{name} to null too (in a scenario) and give its stages another role",
+            )
+        elif name not in staffing:
             c.add(
                 f"roles.{name}",
                 "role has a cost but no head count",
@@ -355,7 +384,9 @@ def _build_model(config: object, c: Collector) -> Model | None:
     stages: list[Stage] = []
     handoffs = Handoffs(len(stage_names))
     for name in stage_names:
-        stage = build_stage(name, stages_raw[name], sid, rid_of, unit, calendar, handoffs, c)
+        stage = build_stage(
+            name, stages_raw[name], sid, rid_of, unit, calendar, handoffs, c, removed=nulled
+        )
         if stage is not None:
             stages.append(stage)
     complete = len(stages) == len(stage_names)
@@ -513,7 +544,16 @@ def _staffing(
         if profile.constant is not None:
             return int(profile.constant), None
         return peak, profile
-    servers = c.number(value, path, minimum=1, integer=True, what="a head count or shifts")
+    role = path.rpartition(".")[2]
+    hint = f"a whole number of people >= 1, e.g. {path}=2, or shifts ({{shifts: [...]}})"
+    if isinstance(value, int | float) and not isinstance(value, bool) and value < 1:
+        hint = (
+            f"a role needs at least one person, e.g. {path}=1; shifts may staff it at 0 for some "
+            f"hours; to take '{role}' out, remove it in a scenario ({path}: null)"
+        )
+    servers = c.number(
+        value, path, minimum=1, integer=True, what="a head count or shifts", hint=hint
+    )
     return int(servers or 1), None
 
 

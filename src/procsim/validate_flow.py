@@ -9,7 +9,7 @@ take shows up in every stage table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -92,8 +92,12 @@ def build_stage(
     calendar: Calendar,
     handoffs: Handoffs,
     c: Collector,
+    removed: Collection[str] = (),
 ) -> Stage | None:
-    """One stage from its config mapping (None when it has problems, all reported)."""
+    """One stage from its config mapping (None when it has problems, all reported).
+
+    ``removed`` names roles whose head count is null, for a hint that says so.
+    """
     path = f"process.stages.{name}"
     raw = c.mapping(
         raw_value,
@@ -108,6 +112,11 @@ def build_stage(
         if not isinstance(role_name, str) or role_name not in rid_of:
             hint = did_you_mean(str(role_name), rid_of) if rid_of else ""
             hint = hint or f"add staffing.{role_name}=1"
+            if isinstance(role_name, str) and role_name in removed:
+                hint = (
+                    f"staffing.{role_name} is null, which removes the role; a role needs a head "
+                    f"count (e.g. staffing.{role_name}=1), or give this stage another role"
+                )
             c.add(
                 f"{path}.role",
                 "role has no head count under staffing",
