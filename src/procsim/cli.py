@@ -52,7 +52,9 @@ seed, workers (0 = all cores), precision (e.g. 0.05: add replications until the 
 of run.precision_kpis is within 5% of the mean, up to run.max_replications), confidence,
 max_events and max_seconds (guards per replication), backend (processes, dask or ray) and
 address (a Dask or Ray cluster). Times accept units: 30min, 8h, 2d, 4w. rank_by=KPI ranks
-several redesigns (default cycle_time_mean).
+several redesigns (default cycle_time_mean). run.cases given here replaces the process
+file's run.horizon (and run.horizon its run.cases). A key only a scenario defines
+(scenario=merged_approval staffing.approver=3) changes the redesign only.
 """
 
 
