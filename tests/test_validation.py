@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from helpers import mm1, two_stage
 import procsim
+from helpers import mm1, two_stage
 from procsim.errors import ModelError
 from procsim.validate import validate
 
