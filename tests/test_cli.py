@@ -156,3 +156,11 @@ def test_a_run_folder_that_cannot_be_made_exits_2_before_running(
     assert f"{key}: cannot create the run folder" in done.stderr
     assert "Hint:" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_hydra_flags_with_a_value_are_not_read_as_overrides(tmp_path: Path) -> None:
+    """``--cfg job`` (in the README) prints the composed config, overrides applied."""
+    done = procsim("--cfg", "job", "staffing.reviewer=3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "reviewer: 3" in done.stdout
+    assert "replications:" in done.stdout

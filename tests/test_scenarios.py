@@ -122,6 +122,27 @@ def test_unknown_top_level_key_in_a_scenario(tmp_path: Path) -> None:
         compose(scenario="typo", workspace=ws)
 
 
+def test_run_settings_in_a_scenario_that_differ_are_an_error_not_ignored(
+    tmp_path: Path,
+) -> None:
+    """The comparison runs both sides with one set of run settings; a scenario's own horizon
+    would otherwise be dropped without a word."""
+    ws = make_workspace(
+        tmp_path,
+        {
+            "pilot": {"redesigns": "p", "run": {"horizon": 50}},
+            "same": {"redesigns": "p", "run": {"horizon": 100}, "staffing": {"r": 2}},
+        },
+    )
+    with pytest.raises(ProcsimError) as info:
+        compose(scenario="pilot", workspace=ws).build()
+    text = str(info.value)
+    assert "scenario 'pilot'" in text and "run.horizon: 50.0 here, 100.0" in text
+    assert "Hint:" in text
+    models, run = compose(scenario="same", workspace=ws).build()
+    assert run.horizon == 100 and set(models) == {"current", "same"}
+
+
 def test_bad_yaml_names_file_and_line(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path, {})
     (tmp_path / "scenarios" / "broken.yaml").write_text("redesigns: p\nstaffing:\n  r: [2\n")

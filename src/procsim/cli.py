@@ -164,7 +164,7 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
 
     from procsim.config import _names_of, check_overrides, implied_process
 
-    overrides = [a for a in args if not a.startswith("-")]
+    overrides = _overrides_only(args)
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException as exc:
@@ -193,6 +193,33 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
     # Some overrides reach Hydra rewritten (a whole distribution, a scenario-only key).
     rewrites = check_overrides(workspace, overrides)
     return [new for arg in args for new in rewrites.get(arg, [arg])]
+
+
+#: Hydra's flags that take a value (``--cfg job``): the value is not an override.
+_FLAGS_WITH_VALUE = {
+    "--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+    "--config-dir", "-cd", "--experimental-rerun",
+}  # fmt: skip
+#: ``--info`` takes an optional value, one of these.
+_INFO_VALUES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
+
+
+def _overrides_only(args: list[str]) -> list[str]:
+    """The command line's overrides, without Hydra's flags and their values."""
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg.startswith("-"):
+            following = args[i + 1] if i + 1 < len(args) else ""
+            skip = arg in _FLAGS_WITH_VALUE or (
+                arg in ("--info", "-i") and following in _INFO_VALUES
+            )
+            continue
+        out.append(arg)
+    return out
 
 
 def _as_list(value: Any) -> list[str]:

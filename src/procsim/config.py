@@ -72,7 +72,24 @@ class Study:
                 errors.append(str(exc))
                 continue
             models[label] = model
-            run = run or settings
+            if run is None:
+                run = settings
+            elif settings != run:
+                # One set of run settings for the whole study: the comparison is paired,
+                # replication by replication, on common random numbers.
+                differ = [
+                    f"run.{f.name}: {getattr(settings, f.name)!r} here, "
+                    f"{getattr(run, f.name)!r} for the current process"
+                    for f in dataclasses.fields(settings)
+                    if getattr(settings, f.name) != getattr(run, f.name)
+                ]
+                errors.append(
+                    f"{context}: its run settings differ from the current process's ("
+                    + "; ".join(differ)
+                    + "): the current process and every redesign run with the same settings."
+                    " Hint: set run.* in the process file or on the command line, not in a"
+                    " scenario"
+                )
         if errors:
             raise ProcsimError("\n".join(errors))
         assert run is not None
