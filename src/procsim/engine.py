@@ -173,10 +173,12 @@ class _Shift:
     shifts costs the fast path nothing the rest of the time.
     """
 
-    __slots__ = ("off", "on_duty", "owed", "role", "stages", "target")
+    __slots__ = ("idle", "off", "on_duty", "owed", "queue", "role", "stages", "target")
 
-    def __init__(self, role: Role, initial: int) -> None:
+    def __init__(self, role: Role, initial: int, idle: list[int], queue: Any) -> None:
         self.role = role.id
+        self.idle = idle  # the role's free list on the fast path (the same list)
+        self.queue = queue  # the role's waiting line (the same object)
         self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
         self.target = initial
         self.on_duty = initial
@@ -287,27 +289,30 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     impatient_roles = {
         s.role for s in stages if s.patience is not None or s.queue_capacity is not None
     }
+    n_virtual = len(types) * n
     gates: list[_Gate | None] = []
     shifts: list[_Shift | None] = []
     staff_log: list[tuple[float, int, int]] = []
     free: list[list[int]] = []
+    queues: list[Any] = []
     for role in model.roles:
         initial = role.servers if role.shifts is None else int(role.shifts.value_at(0.0))
         staff_log.append((0.0, role.id, initial))
+        free.append(list(range(initial - 1, -1, -1)))
+        queues.append(
+            _PriorityQueue([rank_of_type[vs // n] for vs in range(n_virtual)])
+            if len(priorities) > 1
+            else deque()
+        )
         # Priorities and shifts alone keep a role on the fast path (a queue per priority
         # level; a head count on duty).
         special = role.preemptive or role.id in impatient_roles
         gates.append(_Gate(role, initial, len(priorities)) if special else None)
-        shifts.append(_Shift(role, initial) if role.shifts is not None and not special else None)
-        free.append(list(range(initial - 1, -1, -1)))
-
-    n_virtual = len(types) * n
-    queues: list[Any] = [
-        _PriorityQueue([rank_of_type[vs // n] for vs in range(n_virtual)])
-        if len(priorities) > 1
-        else deque()
-        for _ in model.roles
-    ]
+        shifts.append(
+            _Shift(role, initial, free[-1], queues[-1])
+            if role.shifts is not None and not special
+            else None
+        )
     visits: list[tuple[int, int, int, float, float, float]] = []
     log_visit = visits.append
     suspended: dict[int, float] = {}
@@ -587,19 +592,46 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         log_visit((case, vs, -1, enabled, nan, nan))
         depart(case, env._now, ABANDONED)
 
+    def take_next(queue: Any, idle: list[int], server: int, now: float) -> None:
+        """A free server of a plain role takes the first waiting visit, or waits idle."""
+        if queue:
+            c2, s2, enabled = queue.popleft()
+            d = next(plan[s2][2])
+            log_visit((c2, s2, server, enabled, now, now + d))
+            wake(d, (c2, s2, server))
+        else:
+            idle.append(server)
+
+    def hand_over(staff: _Gate | _Shift, server: int, now: float) -> None:
+        """A server on duty is free: the next waiting visit, or idle."""
+        if isinstance(staff, _Shift):
+            take_next(staff.queue, staff.idle, server, now)
+            return
+        entry = staff.pop()
+        if entry is None:
+            staff.idle.append(server)
+        else:
+            serve(staff, server, entry, now)
+
+    def set_owed(staff: _Gate | _Shift, owed: int) -> None:
+        """Staff still owed by an ended shift; a plain role's stages take the general finish
+        exactly while some are."""
+        if isinstance(staff, _Shift) and bool(owed) != bool(staff.owed):
+            owe(staff, bool(owed))
+        staff.owed = owed
+
+    def go_home(staff: _Gate | _Shift, server: int, now: float) -> None:
+        """The shift has ended: this person goes home instead of taking the next case."""
+        set_owed(staff, staff.owed - 1)
+        staff.off.append(server)
+        staff.on_duty -= 1
+        staff_log.append((now, staff.role, staff.on_duty))
+
     def release_server(gate: _Gate, server: int, now: float) -> None:
         if gate.owed:
-            # The shift has ended: this person goes home instead of taking the next case.
-            gate.owed -= 1
-            gate.off.append(server)
-            gate.on_duty -= 1
-            staff_log.append((now, gate.role, gate.on_duty))
-            return
-        entry = gate.pop()
-        if entry is None:
-            gate.idle.append(server)
+            go_home(gate, server, now)
         else:
-            serve(gate, server, entry, now)
+            hand_over(gate, server, now)
 
     def finish_slow(case: int, vs: int, server: int, now: float) -> None:
         queue, idle, _, route, nxt, _, _ = plan[vs]
@@ -612,20 +644,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
                     del gate.busy[server]
                 release_server(gate, server, now)
             elif shift is not None and shift.owed:
-                # The shift has ended: this person goes home instead of taking the next case.
-                shift.owed -= 1
-                shift.off.append(server)
-                shift.on_duty -= 1
-                staff_log.append((now, shift.role, shift.on_duty))
-                if not shift.owed:
-                    owe(shift, False)
-            elif queue:
-                c2, s2, enabled = queue.popleft()
-                d = next(plan[s2][2])
-                log_visit((c2, s2, server, enabled, now, now + d))
-                wake(d, (c2, s2, server))
+                go_home(shift, server, now)
             else:
-                idle.append(server)
+                take_next(queue, idle, server, now)
         if stage.split:
             offset = vs - stage.id
             assert stage.join is not None
@@ -656,77 +677,33 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         for vs in shift.stages:
             plan[vs] = (*fast_plan[vs][:6], True) if owed else fast_plan[vs]
 
-    def on_shift_plain(event: Event) -> None:
-        """A change of head count at a plain role: the same rules as :func:`on_shift`."""
-        shift, value, changes = event._value
-        now = env._now
-        idle = free[shift.role]
-        queue = queues[shift.role]
-        target = int(value)
-        diff = target - shift.target
-        shift.target = target
-        before = shift.on_duty
-        if diff > 0:
-            cancelled = min(diff, shift.owed)
-            if cancelled:
-                shift.owed -= cancelled
-                if not shift.owed:
-                    owe(shift, False)
-            for _ in range(diff - cancelled):
-                shift.on_duty += 1
-                server = shift.off.pop()
-                if queue:
-                    c2, s2, enabled = queue.popleft()
-                    d = next(plan[s2][2])
-                    log_visit((c2, s2, server, enabled, now, now + d))
-                    wake(d, (c2, s2, server))
-                else:
-                    idle.append(server)
-        elif diff < 0:
-            leaving = min(-diff, len(idle))
-            for _ in range(leaving):
-                shift.off.append(idle.pop())
-            shift.on_duty -= leaving
-            if -diff > leaving:
-                if not shift.owed:
-                    owe(shift, True)
-                shift.owed += -diff - leaving
-        if shift.on_duty != before:
-            staff_log.append((now, shift.role, shift.on_duty))
-        following = next(changes, None)
-        if following is not None:
-            _Wake(env, following[0] - now, on_shift_plain, (shift, following[1], changes))
-
     def on_shift(event: Event) -> None:
-        gate, value, changes = event._value
+        """A change of head count on duty (a plain role with shifts, or a gate)."""
+        staff, value, changes = event._value
         now = env._now
         target = int(value)
-        diff = target - gate.target
-        gate.target = target
-        before = gate.on_duty
+        diff = target - staff.target
+        staff.target = target
+        before = staff.on_duty
         if diff > 0:
-            cancelled = min(diff, gate.owed)
-            gate.owed -= cancelled
+            # Staff owed from an earlier shift end stay instead; the rest come on duty.
+            cancelled = min(diff, staff.owed)
+            set_owed(staff, staff.owed - cancelled)
             for _ in range(diff - cancelled):
-                gate.on_duty += 1
-                server = gate.off.pop()
-                entry = gate.pop()
-                if entry is None:
-                    gate.idle.append(server)
-                else:
-                    serve(gate, server, entry, now)
+                staff.on_duty += 1
+                hand_over(staff, staff.off.pop(), now)
         elif diff < 0:
             # Idle staff leave now; busy staff finish their case first (then leave).
-            leaving = min(-diff, len(gate.idle))
+            leaving = min(-diff, len(staff.idle))
             for _ in range(leaving):
-                gate.off.append(gate.idle.pop())
-            gate.on_duty -= leaving
-            gate.owed += -diff - leaving
-        if gate.on_duty != before:
-            staff_log.append((now, gate.role, gate.on_duty))
+                staff.off.append(staff.idle.pop())
+            staff.on_duty -= leaving
+            set_owed(staff, staff.owed + (-diff - leaving))
+        if staff.on_duty != before:
+            staff_log.append((now, staff.role, staff.on_duty))
         following = next(changes, None)
         if following is not None:
-            _Wake(env, following[0] - now, on_shift, (gate, following[1], changes))
+            _Wake(env, following[0] - now, on_shift, (staff, following[1], changes))
 
     type_draws: Iterator[Any] | None = None
     if many_types:
@@ -775,12 +752,8 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if role.shifts is not None:
             changes = role.shifts.changes(limit)
             first = next(changes, None)
-            if first is None:
-                pass
-            elif gate is not None:
-                _Wake(env, first[0], on_shift, (gate, first[1], changes))
-            else:
-                _Wake(env, first[0], on_shift_plain, (shift, first[1], changes))
+            if first is not None:
+                _Wake(env, first[0], on_shift, (gate or shift, first[1], changes))
     for stage in stages:
         if stage.batch is not None and stage.batch.times:
             times = _release_times(stage.batch, model)
