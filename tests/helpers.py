@@ -3,7 +3,26 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path, workspace: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """The ``procsim`` command in a subprocess, on ``workspace`` (the bundled one by default)."""
+    env = {**os.environ, "PROCSIM_WORKSPACE": str(workspace)}
+    return subprocess.run(
+        [sys.executable, "-m", "procsim", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def mm1(rho: float = 0.8, **run: Any) -> dict[str, Any]:

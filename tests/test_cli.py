@@ -11,19 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def procsim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PROCSIM_WORKSPACE": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-m", "procsim", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from helpers import REPO
+from helpers import run_cli as procsim
 
 
 def test_bundled_example_compares_redesign_with_current(tmp_path: Path) -> None:

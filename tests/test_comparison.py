@@ -171,12 +171,18 @@ def test_bonferroni_keeps_the_familywise_level() -> None:
     assert bonferroni_level(0.95, 4) == pytest.approx(0.9875)
 
 
-def test_several_redesigns_are_ranked_and_corrected() -> None:
+def current_faster_slower() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """A two-stage process, one with a third reviewer (faster), one with slower decisions."""
     current = two_stage()
     faster = copy.deepcopy(current)
     faster["staffing"]["reviewer"] = 3
     slower = copy.deepcopy(current)
     slower["process"]["stages"]["decide"]["duration"] = {"dist": "expon", "mean": 0.8}
+    return current, faster, slower
+
+
+def test_several_redesigns_are_ranked_and_corrected() -> None:
+    current, faster, slower = current_faster_slower()
     results = procsim.run(
         procsim.from_configs({"current": current, "faster": faster, "slower": slower})
     )
@@ -199,11 +205,7 @@ def test_ranking_ties_redesigns_the_data_cannot_tell_apart(tmp_path: Any) -> Non
     from procsim.report import build_report
     from procsim.report_table import terminal_table
 
-    current = two_stage()
-    faster = copy.deepcopy(current)
-    faster["staffing"]["reviewer"] = 3
-    slower = copy.deepcopy(current)
-    slower["process"]["stages"]["decide"]["duration"] = {"dist": "expon", "mean": 0.8}
+    current, faster, slower = current_faster_slower()
     results = procsim.run(
         procsim.from_configs(
             {"current": current, "faster": faster, "faster_too": copy.deepcopy(faster),

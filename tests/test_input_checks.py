@@ -8,10 +8,8 @@ for them, never copied from the code's output.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +17,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import mm1
+from helpers import REPO, mm1
+from helpers import run_cli as procsim
 from procsim.config import compose
 from procsim.errors import ModelError, ProcsimError
 from procsim.validate import validate
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def copy_workspace(tmp_path: Path) -> Path:
@@ -33,18 +30,6 @@ def copy_workspace(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "conf", ws / "conf")
     shutil.copytree(REPO / "scenarios", ws / "scenarios")
     return ws
-
-
-def procsim(*args: str, cwd: Path, workspace: Path = REPO) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PROCSIM_WORKSPACE": str(workspace)}
-    return subprocess.run(
-        [sys.executable, "-m", "procsim", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def failed(done: subprocess.CompletedProcess[str]) -> str:
