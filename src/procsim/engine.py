@@ -194,7 +194,7 @@ class _Gate:
     ``row`` are set for a preempted visit that resumes.
     """
 
-    __slots__ = ("busy", "idle", "levels", "off", "on_duty", "owed", "preemptive", "role",
+    __slots__ = ("busy_at", "idle", "levels", "off", "on_duty", "owed", "preemptive", "role",
                  "target", "waiting")  # fmt: skip
 
     def __init__(self, role: Role, initial: int, n_levels: int) -> None:
@@ -207,7 +207,10 @@ class _Gate:
         self.owed = 0  # busy servers that leave when they finish (a shift ended)
         self.levels: list[deque[list[Any]]] = [deque() for _ in range(n_levels)]
         self.waiting = 0  # alive entries in the queue
-        self.busy: dict[int, list[Any]] = {}  # server -> [case, vstage, enabled, event, row, end]
+        # Per priority level, in the order they started: server -> [case, vstage, enabled,
+        # event, row, end]. The victim of a preemption is the earliest started visit of the
+        # lowest priority below the newcomer's, found without scanning every busy server.
+        self.busy_at: list[dict[int, list[Any]]] = [{} for _ in range(n_levels)]
 
     def pop(self) -> list[Any] | None:
         """The next waiting entry: highest priority first, FIFO within a priority."""
@@ -540,12 +543,13 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if gate.idle:
             serve(gate, gate.idle.pop(), entry, now)
             return
-        if gate.preemptive and gate.busy:
-            victim = max(gate.busy, key=lambda srv: rank[gate.busy[srv][1]])
-            if rank[gate.busy[victim][1]] > rank[vs]:
-                preempt(gate, victim, now)
-                serve(gate, victim, entry, now)
-                return
+        if gate.preemptive:
+            for level in range(len(gate.busy_at) - 1, rank[vs], -1):
+                if gate.busy_at[level]:
+                    victim = next(iter(gate.busy_at[level]))
+                    preempt(gate, level, victim, now)
+                    serve(gate, victim, entry, now)
+                    return
         if stage.queue_capacity is not None and gate.waiting >= stage.queue_capacity:
             log_visit((case, vs, -1, enabled, nan, nan))
             depart(case, now, BALKED)
@@ -573,10 +577,10 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             visits[row] = (case, vs, server, enabled, started, now + d)
         event = wake(d, (case, vs, server))
         if gate.preemptive:
-            gate.busy[server] = [case, vs, enabled, event, row, now + d]
+            gate.busy_at[rank[vs]][server] = [case, vs, enabled, event, row, now + d]
 
-    def preempt(gate: _Gate, server: int, now: float) -> None:
-        case, vs, enabled, event, row, end = gate.busy.pop(server)
+    def preempt(gate: _Gate, level: int, server: int, now: float) -> None:
+        case, vs, enabled, event, row, end = gate.busy_at[level].pop(server)
         _cancel(event)
         suspended_since[row] = now
         started = visits[row][4]
@@ -641,7 +645,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             shift = shifts[stage.role]
             if gate is not None:
                 if gate.preemptive:
-                    del gate.busy[server]
+                    del gate.busy_at[rank[vs]][server]
                 release_server(gate, server, now)
             elif shift is not None and shift.owed:
                 go_home(shift, server, now)
