@@ -173,6 +173,29 @@ def test_old_parameters_do_not_leak_into_a_new_distribution(tmp_path: Path) -> N
     assert "cv" not in err  # a key the user never typed
 
 
+def test_a_sweep_over_distributions_replaces_the_old_one_whole_in_every_job(
+    tmp_path: Path,
+) -> None:
+    done = procsim(
+        "-m",
+        "process.stages.intake.duration={dist:normal,mean:0.5,sd:0.1},{dist:expon,mean:0.5}",
+        "run.replications=2",
+        "run.horizon=1w",
+        "run.warmup=0",
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = [
+        yaml.safe_load((tmp_path / "sweep" / job / "resolved" / "current.yaml").read_text())[
+            "process"
+        ]["stages"]["intake"]["duration"]
+        for job in ("0", "1")
+    ]
+    # Exactly what was typed: no cv left over from the file's lognormal.
+    assert seen == [{"dist": "normal", "mean": 0.5, "sd": 0.1}, {"dist": "expon", "mean": 0.5}]
+
+
 # 5. Keys only a scenario defines --------------------------------------------------------------
 
 

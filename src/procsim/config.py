@@ -528,6 +528,19 @@ def implied_process(workspace: Workspace, names: Sequence[str]) -> str | None:
     return processes.pop() if processes else None
 
 
+def _replaces_distribution(o: Any) -> bool:
+    """Whether an override gives a whole distribution (a mapping with ``dist``), alone or as
+    one of a sweep's values."""
+    if o.is_sweep_override():
+        try:
+            values = list(o.sweep_iterator())
+        except Exception:  # a range or interval sweep: numbers, never a mapping
+            return False
+    else:
+        values = [o.value()]
+    return any(isinstance(v, Mapping) and "dist" in v for v in values)
+
+
 def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str, list[str]]:
     """Check override keys and group choices before Hydra sees them; say how to pass them on.
 
@@ -646,7 +659,7 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str,
             continue
         missing = _missing_key(container, key)
         if missing is None:
-            if isinstance(value, Mapping) and "dist" in value:
+            if _replaces_distribution(o):
                 # Hydra merges mappings, so the old parameters (cv) would stay beside the new
                 # ones: delete the old distribution and add the new one whole.
                 rewrites[line] = [f"~{key}", f"+{key}={line.partition('=')[2]}"]
