@@ -153,3 +153,13 @@ def test_hydra_flags_with_a_value_are_not_read_as_overrides(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "reviewer: 3" in done.stdout
     assert "replications:" in done.stdout
+
+
+def test_shell_completion_and_print_only_flags_work(tmp_path: Path) -> None:
+    done = procsim("-sc", "install=bash", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "complete" in done.stdout
+    # --cfg only prints: it makes no run folder.
+    done = procsim("--cfg", "job", f"hydra.run.dir={tmp_path / 'never'}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "never").exists()

@@ -8,6 +8,8 @@ for them, never copied from the code's output.
 
 from __future__ import annotations
 
+import json
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -286,3 +288,40 @@ def test_a_null_head_count_says_a_role_needs_one_not_another_roles_name() -> Non
 def test_empty_value_on_the_command_line_is_an_error(tmp_path: Path) -> None:
     err = failed(procsim("run.replications=", cwd=tmp_path))
     assert "run.replications: empty value" in err
+
+
+# Found in review ------------------------------------------------------------------------------
+
+
+def test_the_recorded_command_of_a_run_with_a_new_distribution_runs_again(tmp_path: Path) -> None:
+    """run.json's command is rewritten (~key, +key=...); given back, it is not rewritten twice."""
+    args = ["run.replications=2", "run.horizon=1w", "run.warmup=0"]
+    first = results_folder(
+        procsim("process.stages.intake.duration={dist:expon,mean:1h}", *args, cwd=tmp_path)
+    )
+    command = json.loads((first / "run.json").read_text())["command"]
+    again = results_folder(procsim(*shlex.split(command)[1:], cwd=tmp_path))
+    for folder in (first, again):
+        resolved = yaml.safe_load((folder / "resolved" / "current.yaml").read_text())
+        assert resolved["process"]["stages"]["intake"]["duration"] == {
+            "dist": "expon",
+            "mean": "1h",
+        }
+
+
+def test_an_empty_text_setting_is_allowed(tmp_path: Path) -> None:
+    """An empty run.address is its documented default (a local cluster), not a mistake."""
+    done = procsim("run.address=''", "run.replications=2", "run.horizon=2w", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_run_length_on_the_command_line_replaces_a_named_studys(tmp_path: Path) -> None:
+    ws = copy_workspace(tmp_path)
+    (ws / "experiments").mkdir()
+    (ws / "experiments" / "short.yaml").write_text(
+        "description: short runs\nprocess: customer_request\n"
+        "overrides: [run.cases=40, run.replications=2, run.warmup=0]\n"
+    )
+    done = procsim("experiment=short", "run.horizon=1w", cwd=tmp_path, workspace=ws)
+    folder = results_folder(done)
+    assert json.loads((folder / "run.json").read_text())["run"]["horizon"] == 168

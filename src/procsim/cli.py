@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
 def _check_output_folder(args: list[str]) -> None:
     """Fail with a message, before anything runs, when the run folder cannot be made (Hydra
     would stop with a traceback when it creates it)."""
+    if any(a.partition("=")[0] in _PRINT_ONLY for a in args):
+        return
     key = "hydra.sweep.dir" if "-m" in args or "--multirun" in args else "hydra.run.dir"
     given = [a.partition("=")[2] for a in args if a.startswith(key + "=")]
     hint = f"Hint: give a folder you can write to, e.g. {key}=outputs/my_study"
@@ -198,8 +200,10 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
 #: Hydra's flags that take a value (``--cfg job``): the value is not an override.
 _FLAGS_WITH_VALUE = {
     "--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
-    "--config-dir", "-cd", "--experimental-rerun",
+    "--config-dir", "-cd", "--experimental-rerun", "--shell-completion", "-sc",
 }  # fmt: skip
+#: Hydra's flags that only print something: nothing runs, so no run folder is needed.
+_PRINT_ONLY = {"--cfg", "-c", "--info", "-i", "--shell-completion", "-sc", "--hydra-help"}
 #: ``--info`` takes an optional value, one of these.
 _INFO_VALUES = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
 
@@ -383,7 +387,9 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     out_dir = Path(hc.runtime.output_dir)
     overrides = list(hc.overrides.task)
     in_sweep = hc.mode == RunMode.MULTIRUN
-    command = "procsim " + " ".join(shlex.quote(o) for o in overrides)
+    # Hydra records a deletion in a sweep job as "~key=null", which would only delete a null.
+    replay = [o.removesuffix("=null") if o.startswith("~") else o for o in overrides]
+    command = "procsim " + " ".join(shlex.quote(o) for o in replay)
     if in_sweep and _already_done(out_dir, overrides):
         # A sweep run again into the same folder (hydra.sweep.dir=...) resumes: finished jobs
         # are kept as they are.
@@ -406,10 +412,15 @@ def _job(cfg: Any, workspace: Workspace) -> None:
             if description and label != "current":
                 print(f"scenario {label}: {description}")
         progress = _Progress(sys.stderr.isatty() and not in_sweep, len(study.configs))
-        # Validation warnings (an overloaded role) before the run, not only after it.
-        results = api.run(
-            study, progress, warn=lambda text: print(f"warning: {text}", file=sys.stderr)
-        )
+        # Validation warnings (an overloaded role) before the run; the summary at the end
+        # repeats only the others (truncated runs, precision, ...).
+        early: set[str] = set()
+
+        def warn_early(text: str) -> None:
+            early.add(text)
+            print(f"warning: {text}", file=sys.stderr)
+
+        results = api.run(study, progress, warn=warn_early)
     except KeyboardInterrupt:
         print("\nprocsim: interrupted (Ctrl-C) before two replications finished; nothing "
               "saved", file=sys.stderr)  # fmt: skip
@@ -483,7 +494,8 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     for note in results.notes:
         print(f"note: {note}")
     for warning in results.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        if warning not in early:
+            print(f"warning: {warning}", file=sys.stderr)
     if report is not None:
         print(f"\nreport: {report}")
     print(f"results: {out_dir}")

@@ -528,6 +528,13 @@ def implied_process(workspace: Workspace, names: Sequence[str]) -> str | None:
     return processes.pop() if processes else None
 
 
+def _takes_a_number(key: str) -> bool:
+    """Whether an empty value at ``key`` can only be a mistake: a head count or a numeric run
+    setting (an empty ``run.address`` is the documented local default)."""
+    root, _, rest = key.partition(".")
+    return root == "staffing" or (root == "run" and rest not in ("address", "backend"))
+
+
 def _replaces_distribution(o: Any) -> bool:
     """Whether an override gives a whole distribution (a mapping with ``dist``), alone or as
     one of a sweep's values."""
@@ -646,11 +653,13 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str,
     diffs = [read_scenario(workspace, name) for name in sorted(set(names))]
     rewrites: dict[str, list[str]] = {}
     redesign_only: list[str] = []
+    # Keys the command line already deletes (a recorded command that was rewritten before).
+    deleted = {o.key_or_group for o in parsed if o.is_delete()}
     for o in model_keyed:
         key, line = o.key_or_group, _line(o)
         value = None if o.is_sweep_override() else o.value()
         adds = o.is_add() or o.is_force_add()
-        if value == "":
+        if value == "" and _takes_a_number(key):
             issues.append(
                 Issue(key, "empty value", f"a value, e.g. {_example(key)}", "nothing",
                       "leave the argument out to keep the configured value")
@@ -659,7 +668,7 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str,
             continue
         missing = _missing_key(container, key)
         if missing is None:
-            if _replaces_distribution(o):
+            if _replaces_distribution(o) and key not in deleted:
                 # Hydra merges mappings, so the old parameters (cv) would stay beside the new
                 # ones: delete the old distribution and add the new one whole.
                 rewrites[line] = [f"~{key}", f"+{key}={line.partition('=')[2]}"]
@@ -897,6 +906,10 @@ def expand_experiment(workspace: Workspace, name: str, args: Sequence[str]) -> l
     process = data.get("process")
     own = ([f"process={process}"] if process else []) + list(overrides) + swept
     user_keys = {a.partition("=")[0].lstrip("+~") for a in args if "=" in a}
+    run_length = {"run.horizon", "run.cases"}
+    if user_keys & run_length:
+        # A run length given by the analyst replaces the study's, whichever of the two it is.
+        user_keys |= run_length
     own = [a for a in own if a.partition("=")[0].lstrip("+~") not in user_keys]
     multirun = bool(swept) and not any(a in ("-m", "--multirun") for a in args)
     return (["--multirun"] if multirun else []) + own + list(args)
