@@ -198,6 +198,23 @@ def test_batch_by_size_releases_full_batches() -> None:
     assert (per_release == 5).all()
 
 
+def test_a_run_by_cases_ends_when_the_last_cases_wait_for_a_batch_that_cannot_fill() -> None:
+    """22 cases, batches of 5: 20 are paid in four batches, the last 2 can never be. The run
+    must end there (not run on until run.max_seconds) and say why."""
+    config = payment_runs(None)
+    config["process"]["stages"]["pay"]["batch"] = {"size": 5}
+    config["run"] = {"cases": 22, "warmup": 0, "replications": 2, "seed": 4, "workers": 1,
+                     "max_seconds": 60}  # fmt: skip
+    model, run = validate(config)
+    log = simulate(model, run, 0)
+    assert not log.truncated and log.stop_reason == "parked"
+    assert int((log.outcome == 1).sum()) == 20 and int((log.outcome == 0).sum()) == 2
+    finished = log.visits[:, 5][~np.isnan(log.visits[:, 5])]
+    assert log.end_time == finished.max()  # the last event, not an endless clock
+    results = run_study({"current": model}, run)
+    assert any("could move on" in w for w in results.warnings)
+
+
 def test_batch_validation() -> None:
     with pytest.raises(ModelError, match="a batch schedule with no release times"):
         validate(payment_runs([]))

@@ -80,7 +80,9 @@ class SimLog:
     pauses
         Array ``(k, 3)``: visit row, start and end of each interruption by preemption.
     stop_reason
-        ``"max_events"`` or ``"max_seconds"`` when a guard stopped the replication, else "".
+        ``"max_events"`` or ``"max_seconds"`` when a guard stopped the replication (then
+        ``truncated``); ``"parked"`` when a run by cases ended with cases that nothing could
+        move on any more (not truncated: nothing more could happen); else "".
     """
 
     visits: np.ndarray
@@ -418,6 +420,8 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         return _Wake(env, delay, finish, payload)
 
     def depart(case: int, now: float, how: int) -> None:
+        # (validation keeps patience and queue capacity out of parallel branches, so a case
+        # leaves once)
         exits.append(now)
         gone.append(case)
         if how != COMPLETED:
@@ -797,8 +801,20 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             return True
         return False
 
+    def parked() -> bool:
+        """After the last arrival: whether the open cases can never move on, because nothing
+        pending serves or releases them (cases in a batch that waits for a size no one else
+        will fill, or at a join whose other branch gave up)."""
+        if any(queues) or any(g is not None and g.waiting for g in gates):
+            return False  # waiting for staff: a shift change will bring them
+        if any(buffer and stages[i].batch.times for i, buffer in enumerate(batches)):  # type: ignore[union-attr]
+            return False  # a scheduled release will take them
+        moving = (finish, abandon)
+        return not any(entry[3].callbacks[0] in moving for entry in queue)
+
     # Run in slices so that the guards can stop a runaway replication.
     stop_reason = ""
+    stalled = False
     deadline = time.perf_counter() + run.max_seconds
 
     # Finished visit records move into numpy blocks as the run goes (48 bytes a visit instead
@@ -838,10 +854,15 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         while counted < cases_after_warmup or len(exits) < len(arrival):
             if advance(until):
                 until = env.now + step
+                if counted >= cases_after_warmup and parked():
+                    stalled = True
+                    break
             if guarded():
                 break
-        end_time = float(env.now) if stop_reason else exits[-1]
+        end_time = float(env.now) if stop_reason else (exits[-1] if exits else 0.0)
     truncated = bool(stop_reason)
+    if stalled:
+        stop_reason = "parked"
 
     # Visits still waiting: in role queues, gates (not preempted ones: they have a row) and
     # batch buffers.
@@ -865,6 +886,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             del block
     else:
         table = _as_table(visits)
+    if stalled and table.size:
+        # The run ended with its last event, which may be a visit's end after the last exit.
+        end_time = max(end_time, float(np.nanmax(table[:, 5])))
     pause = np.zeros(len(table))
     for row, total in suspended.items():
         pause[row] = total

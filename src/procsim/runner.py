@@ -199,6 +199,13 @@ def collect(
             "probably overloaded (see the offered load); a shorter run.horizon, or raise the "
             "guard if the run is meant to be this large"
         )
+    for label in sorted({r.scenario for r in ordered if r.stop_reason == "parked"}):
+        warnings.append(
+            f"{label}: in some replications the run by cases ended with cases that nothing "
+            "could move on any more (in a batch waiting for a size no more cases would fill, "
+            "or at a join whose other branch gave up); they count as open. Hint: give such a "
+            "batch release times (batch.at) as well as a size, or run by run.horizon"
+        )
     return StudyResults(
         models=dict(models),
         run=run,
