@@ -523,3 +523,13 @@ def test_case_types_get_a_table_per_type_and_scenario(tmp_path: Path) -> None:
     mean = results.summary.set_index(["scenario", "metric", "entity"])["mean"]
     arrived = mean[("current", "type_arrived", "small")]
     assert f"{arrived:,.1f}" in body[0] or f"{arrived:.4g}" in body[0]
+
+
+def test_differences_of_proportions_read_in_percentage_points_everywhere() -> None:
+    """The ranking's 'vs best' column uses the same words as the evaluation table: a
+    difference of two SLA attainments of -0.193 is -19.3 percentage points."""
+    from procsim.report import _signed
+
+    assert _signed("sla_attainment", -0.193, "hours") == "−19.3 pp"
+    assert _signed("first_pass_yield", 0.041, "hours") == "+4.1 pp"
+    assert _signed("cycle_time_mean", -3.5, "hours") == "−3.50 h"

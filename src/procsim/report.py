@@ -905,6 +905,9 @@ def _change_cell(metric: str, r: dict[str, Any] | None, unit: str) -> Cell:
 def _signed(metric: str, value: float, unit: str) -> str:
     if metric not in CATALOGUE or not math.isfinite(value):
         return f"{value:+.3g}"
+    if in_points(metric):
+        # A difference of two proportions, in percentage points (as every change of one).
+        return f"{_pct(value * 100)} pp"
     text = format_value(metric, abs(value), None, unit)
     return ("+" if value > 0 else "−" if value < 0 else "") + text
 
