@@ -160,3 +160,18 @@ def test_an_override_does_not_bring_back_what_a_scenario_removed(tmp_path: Path)
     assert study.configs["merge"]["process"]["stages"]["b"] is None
     models, _ = study.build()
     assert models["merge"].stage_names == ("a",)
+
+
+def test_a_problem_of_the_current_process_is_reported_once_not_per_redesign() -> None:
+    import copy as _copy
+
+    from helpers import mm1
+    from procsim import from_configs
+
+    current = mm1()
+    current["run"]["replications"] = "many"
+    redesign = _copy.deepcopy(current)
+    redesign["staffing"]["server"] = 2
+    with pytest.raises(ProcsimError) as info:
+        from_configs({"current": current, "faster": redesign}).build()
+    assert str(info.value).count("- run.replications:") == 1

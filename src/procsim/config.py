@@ -58,6 +58,7 @@ class Study:
         models: dict[str, Model] = {}
         run: RunSettings | None = None
         errors: list[str] = []
+        reported: set[str] = set()
         for label, config in self.configs.items():
             context = (
                 "the current process"
@@ -69,7 +70,11 @@ class Study:
                     config, provenance=self.provenance.get(label), context=context
                 )
             except ModelError as exc:
-                errors.append(str(exc))
+                # A problem the current process has is not repeated for each redesign.
+                fresh = [i for i in exc.issues if i.format() not in reported]
+                reported.update(i.format() for i in exc.issues)
+                if fresh:
+                    errors.append(str(ModelError(fresh, exc.context)))
                 continue
             models[label] = model
             if run is None:
