@@ -39,6 +39,8 @@ from procsim.streams import BLOCK, generator, uniform_blocks
 STORE_EVERY = 1 << 17
 #: Most events between two checks of the guards (run.max_events, run.max_seconds).
 GUARD_EVERY = 1 << 16
+#: Stop reasons of the guards: the replication was cut short (``SimLog.truncated``).
+GUARDS = ("max_events", "max_seconds")
 
 VISIT_FIELDS = ("case", "stage", "server", "enabled", "start", "end")
 
@@ -801,20 +803,21 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             return True
         return False
 
+    timed_batches = [s.id for s in stages if s.batch is not None and s.batch.times]
+
     def parked() -> bool:
         """After the last arrival: whether the open cases can never move on, because nothing
-        pending serves or releases them (cases in a batch that waits for a size no one else
-        will fill, or at a join whose other branch gave up)."""
+        pending serves or releases them (cases in a batch that waits for a size no more cases
+        will fill)."""
         if any(queues) or any(g is not None and g.waiting for g in gates):
             return False  # waiting for staff: a shift change will bring them
-        if any(buffer and stages[i].batch.times for i, buffer in enumerate(batches)):  # type: ignore[union-attr]
+        if any(batches[i] for i in timed_batches):
             return False  # a scheduled release will take them
         moving = (finish, abandon)
         return not any(entry[3].callbacks[0] in moving for entry in queue)
 
     # Run in slices so that the guards can stop a runaway replication.
     stop_reason = ""
-    stalled = False
     deadline = time.perf_counter() + run.max_seconds
 
     # Finished visit records move into numpy blocks as the run goes (48 bytes a visit instead
@@ -855,14 +858,14 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             if advance(until):
                 until = env.now + step
                 if counted >= cases_after_warmup and parked():
-                    stalled = True
+                    stop_reason = "parked"
                     break
             if guarded():
                 break
-        end_time = float(env.now) if stop_reason else (exits[-1] if exits else 0.0)
-    truncated = bool(stop_reason)
-    if stalled:
-        stop_reason = "parked"
+        end_time = exits[-1] if exits else 0.0
+        if stop_reason in GUARDS:
+            end_time = float(env.now)
+    truncated = stop_reason in GUARDS
 
     # Visits still waiting: in role queues, gates (not preempted ones: they have a row) and
     # batch buffers.
@@ -886,7 +889,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             del block
     else:
         table = _as_table(visits)
-    if stalled and table.size:
+    if stop_reason == "parked" and table.size:
         # The run ended with its last event, which may be a visit's end after the last exit.
         end_time = max(end_time, float(np.nanmax(table[:, 5])))
     pause = np.zeros(len(table))
