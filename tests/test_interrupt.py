@@ -46,7 +46,7 @@ def test_finished_replications_are_kept(monkeypatch: pytest.MonkeyPatch) -> None
     # and half of the fourth, which is left out (the comparison needs pairs).
     interrupt_after(monkeypatch, 7)
     results = procsim.run(study())
-    assert results.interrupted
+    assert results.interrupted and results.interrupted_by == "Ctrl-C"
     assert results.run.replications == 3
     assert sorted(results.kpis["replication"].unique()) == [0, 1, 2]
     assert results.warnings[0].startswith("interrupted (Ctrl-C) after 3 of 5 replications")
@@ -62,7 +62,8 @@ def test_an_interrupt_before_two_replications_is_an_ordinary_ctrl_c(
 
 
 def test_uninterrupted_results_say_so() -> None:
-    assert not procsim.run(study()).interrupted
+    results = procsim.run(study())
+    assert not results.interrupted and results.interrupted_by == ""
 
 
 @pytest.mark.slow
@@ -124,5 +125,6 @@ def test_a_killed_worker_keeps_the_finished_replications(monkeypatch: pytest.Mon
         config.configs[label]["run"]["workers"] = 2
     results = procsim.run(config)
     assert results.interrupted
+    assert results.interrupted_by.startswith("a worker process died")
     assert "a worker process died" in results.warnings[0]
     assert 2 <= results.run.replications <= 3

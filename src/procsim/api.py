@@ -29,7 +29,13 @@ from procsim.model import Model, RunSettings
 from procsim.output import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.report_table import target_table, terminal_table
 from procsim.reproduce import versions
-from procsim.runner import Interrupted, collect, remeasure, simulate_replications
+from procsim.runner import (
+    Interrupted,
+    collect,
+    model_warnings,
+    remeasure,
+    simulate_replications,
+)
 from procsim.stats import (
     auto_warmup,
     bonferroni_level,
@@ -71,7 +77,10 @@ class Results:
     notes
         How the numbers were obtained (estimated warm-up, precision reached, corrections).
     interrupted
-        True when Ctrl-C stopped the replications: the results cover the finished ones.
+        True when Ctrl-C (or a worker process that died) stopped the replications: the
+        results cover the finished ones.
+    interrupted_by
+        What stopped them: ``"Ctrl-C"``, or a worker process that died; "" when nothing did.
     """
 
     study: Study
@@ -89,6 +98,7 @@ class Results:
     notes: list[str] = dataclasses.field(default_factory=list)
     analytic: pd.DataFrame | None = None
     interrupted: bool = False
+    interrupted_by: str = ""
 
     def table(self) -> str:
         """The compact text table of headline KPIs."""
@@ -275,11 +285,11 @@ def run(
     models, settings = study.build()
     _check_rank_by(study.rank_by)
     if warn is not None:
-        for label, model in models.items():
-            for text in model.warnings:
-                warn(f"{label}: {text}")
+        for text in model_warnings(models):
+            warn(text)
     notes: list[str] = []
     interrupted = ""
+    interrupted_by = ""
     try:
         reps = simulate_replications(models, settings, range(settings.replications), progress)
     except Interrupted as stop:
@@ -293,6 +303,7 @@ def run(
             raise KeyboardInterrupt from None  # nothing worth keeping: an ordinary Ctrl-C
         reps = stop.finished
         settings = dataclasses.replace(settings, replications=kept, precision=None)
+        interrupted_by = stop.cause
         interrupted = (
             f"interrupted ({stop.cause}) after {kept} of {stop.asked} replications: the "
             f"results cover the {kept} that every model finished"
@@ -326,6 +337,7 @@ def run(
         except Interrupted as stop:
             reps += stop.finished
             got = len({r.replication for r in stop.finished})
+            interrupted_by = stop.cause
             interrupted = (
                 f"interrupted ({stop.cause}) while adding replications for the precision target: "
                 f"the results cover {n + got} replications"
@@ -379,6 +391,7 @@ def run(
         analytic=beside(summary, models),
     )
     results.interrupted = bool(interrupted)
+    results.interrupted_by = interrupted_by
     return results
 
 

@@ -451,7 +451,7 @@ def _job(cfg: Any, workspace: Workspace) -> None:
         print(f"procsim: {results.warnings[0]}; saved in {out_dir}", file=sys.stderr)
         _figures_and_report(out_dir)
         # 130 is the shell's code for Ctrl-C; a worker that died is a failure of the run.
-        raise SystemExit(130 if "(Ctrl-C)" in results.warnings[0] else 1)
+        raise SystemExit(130 if results.interrupted_by == "Ctrl-C" else 1)
     record_job(out_dir, "ok", overrides, warnings=results.warnings)
     report = _figures_and_report(out_dir)
     run = results.run

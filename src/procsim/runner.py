@@ -190,13 +190,18 @@ def remeasure(
     return out
 
 
+def model_warnings(models: Mapping[str, Model]) -> list[str]:
+    """Validation warnings of every model, each prefixed with its label (as reported)."""
+    return [f"{label}: {text}" for label, model in models.items() for text in model.warnings]
+
+
 def collect(
     models: Mapping[str, Model], run: RunSettings, results: Sequence[ReplicationResult]
 ) -> StudyResults:
     """Stack replication results into tidy tables, current process first."""
     order = {label: i for i, label in enumerate(models)}
     ordered = sorted(results, key=lambda r: (order[r.scenario], r.replication))
-    warnings = [f"{label}: {x}" for label, m in models.items() for x in m.warnings]
+    warnings = model_warnings(models)
     for label in sorted({r.scenario for r in ordered if r.truncated}):
         hit = sorted({r.stop_reason for r in ordered if r.scenario == label and r.truncated})
         guards = {
@@ -212,9 +217,9 @@ def collect(
     for label in sorted({r.scenario for r in ordered if r.stop_reason == "parked"}):
         warnings.append(
             f"{label}: in some replications the run by cases ended with cases that nothing "
-            "could move on any more (in a batch waiting for a size no more cases would fill, "
-            "or at a join whose other branch gave up); they count as open. Hint: give such a "
-            "batch release times (batch.at) as well as a size, or run by run.horizon"
+            "could move on any more (in a batch waiting for a size no more cases would fill); "
+            "they count as open. Hint: give such a batch release times (batch.at) as well as "
+            "a size, or run by run.horizon"
         )
     return StudyResults(
         models=dict(models),
