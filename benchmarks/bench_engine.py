@@ -474,6 +474,19 @@ LABELS = {
 }
 
 
+def paired_ratio(times: list[float], reference: list[float], scale: float = 1.0) -> float:
+    """Median over repeats of ``time / reference time`` within each repeat (times ``scale``,
+    e.g. a ratio of event counts): pairing within a repeat cancels part of the machine's drift."""
+    return round(statistics.median(t / r * scale for t, r in zip(times, reference, strict=True)), 4)
+
+
+def check_floors(info: dict[str, dict[str, Any]]) -> None:
+    """Each floor must process as many events as procsim's run."""
+    for floor in ("floor", "floor_schedule"):
+        if info[floor]["events"] != info["procsim"]["events"]:
+            raise AssertionError(f"{floor} does not process as many events as procsim")
+
+
 def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
     def say(*a: Any) -> None:
         if verbose:
@@ -508,9 +521,7 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
     for name in CONTENDERS:  # untimed warm-up round, also collects the counts
         info[name] = jobs[name]()
     info["procsim"]["kernel_events"] = procsim_kernel
-    for floor in ("floor", "floor_schedule"):
-        if info[floor]["events"] != info["procsim"]["events"]:
-            raise AssertionError(f"{floor} does not process as many events as procsim")
+    check_floors(info)
     for name in ("idiomatic", "procsim"):
         if info[name]["open_cases"]:
             raise RuntimeError(f"{name} left cases open in a by-cases run")
@@ -529,12 +540,10 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
             + "  ".join(f"{name} {times[name][-1]:.3f}s" for name in CONTENDERS)
         )
 
-    floor_per_event = [t / info["floor"]["events"] for t in times["floor"]]
-    schedule_per_event = [t / info["floor"]["events"] for t in times["floor_schedule"]]
+    floor_events = info["floor"]["events"]
     results: dict[str, Any] = {}
     for name in CONTENDERS:
         events = info[name]["events"]
-        per_event = [t / events for t in times[name]]
         median = statistics.median(times[name])
         results[name] = {
             "label": LABELS[name].strip(),
@@ -544,15 +553,10 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
             "kernel_events": info[name]["kernel_events"],
             "events_per_s": round(events / median),
             "us_per_event": round(median / events * 1e6, 4),
-            # Paired: each repeat's time per event over that repeat's floor time per event.
-            "ratio_to_floor": round(
-                statistics.median(p / f for p, f in zip(per_event, floor_per_event, strict=True)), 4
-            ),
-            "ratio_to_schedule_floor": round(
-                statistics.median(
-                    p / f for p, f in zip(per_event, schedule_per_event, strict=True)
-                ),
-                4,
+            # Time per event over the floor's time per event, paired within each repeat.
+            "ratio_to_floor": paired_ratio(times[name], times["floor"], floor_events / events),
+            "ratio_to_schedule_floor": paired_ratio(
+                times[name], times["floor_schedule"], floor_events / events
             ),
         }
     ct_b = info["idiomatic"]["cycle_time_mean"]
@@ -577,12 +581,10 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
             "procsim_to_schedule_floor": results["procsim"]["ratio_to_schedule_floor"],
             "idiomatic_to_schedule_floor": results["idiomatic"]["ratio_to_schedule_floor"],
             "idiomatic_to_floor": results["idiomatic"]["ratio_to_floor"],
-            "idiomatic_to_procsim": round(
-                statistics.median(
-                    (b / info["idiomatic"]["events"]) / (c / info["procsim"]["events"])
-                    for b, c in zip(times["idiomatic"], times["procsim"], strict=True)
-                ),
-                4,
+            "idiomatic_to_procsim": paired_ratio(
+                times["idiomatic"],
+                times["procsim"],
+                info["procsim"]["events"] / info["idiomatic"]["events"],
             ),
         },
         "cycle_time_mean_h": {
@@ -608,9 +610,7 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
         "procsim": lambda: run_procsim(model, run),
     }
     info = {name: job() for name, job in jobs.items()}
-    for floor in ("floor", "floor_schedule"):
-        if info[floor]["events"] != info["procsim"]["events"]:
-            raise AssertionError(f"{floor} does not process as many events as procsim")
+    check_floors(info)
     times: dict[str, list[float]] = {name: [] for name in jobs}
     names = list(jobs)
     for k in range(repeats):
@@ -624,10 +624,9 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
                 flush=True,
             )
     events = info["procsim"]["events"]
-    ratio = statistics.median(p / f for p, f in zip(times["procsim"], times["floor"], strict=True))
-    ratio_schedule = statistics.median(
-        p / f for p, f in zip(times["procsim"], times["floor_schedule"], strict=True)
-    )
+    # The floors process exactly procsim's events: time ratios are ratios per event.
+    ratio = paired_ratio(times["procsim"], times["floor"])
+    ratio_schedule = paired_ratio(times["procsim"], times["floor_schedule"])
     return {
         "cases": cases,
         "events": events,
@@ -635,9 +634,9 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
         "floor_median_s": round(statistics.median(times["floor"]), 6),
         "procsim_median_s": round(statistics.median(times["procsim"]), 6),
         "procsim_us_per_event": round(statistics.median(times["procsim"]) / events * 1e6, 4),
-        "ratio_to_floor": round(ratio, 4),
+        "ratio_to_floor": ratio,
         "schedule_floor_median_s": round(statistics.median(times["floor_schedule"]), 6),
-        "ratio_to_schedule_floor": round(ratio_schedule, 4),
+        "ratio_to_schedule_floor": ratio_schedule,
         "visits_started_at_no_real_event": unscheduled,
         "cycle_time_mean_h": round(info["procsim"]["cycle_time_mean"], 4),
         "times_s": {n: [round(t, 6) for t in ts] for n, ts in times.items()},
