@@ -1,7 +1,8 @@
-"""What every benchmark script records about the machine it ran on."""
+"""What every benchmark script records about the machine it ran on, and its shared options."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import platform
@@ -47,6 +48,22 @@ def code_version() -> dict[str, Any]:
         ).stdout
         out["src_dirty"] = bool(status.strip())
     return out
+
+
+def add_baseline_options(parser: argparse.ArgumentParser, baseline: Path, check: str) -> None:
+    """--json, --record, --check and --baseline, the same in every script; ``check`` says
+    what makes --check fail."""
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures to OUT")
+    parser.add_argument(
+        "--record", action="store_true", help="write the figures to the baseline file"
+    )
+    parser.add_argument("--check", action="store_true", help=check)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=baseline,
+        help=f"baseline for --check and --record (default: benchmarks/{baseline.name})",
+    )
 
 
 def report_check(problems: list[str], title: str, ok: str) -> int:

@@ -597,7 +597,6 @@ def banner(lines: list[str]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="alternating repeats (5)")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures to OUT")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -610,19 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("MM5", "NETWORK"),
         help=f"customers per run for each system (default {SIZES['mm5']} {SIZES['network']})",
     )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="exit 1 if a Ciw/procsim ratio is more than 20%% below the baseline's",
-    )
-    parser.add_argument(
-        "--record", action="store_true", help="write this run's figures as the baseline"
-    )
-    parser.add_argument(
-        "--baseline",
-        type=Path,
-        default=BASELINE,
-        help="baseline for --check and --record (default: benchmarks/baseline_ciw.json)",
+    _common.add_baseline_options(
+        parser, BASELINE, "exit 1 if a Ciw/procsim ratio is more than 20%% below the baseline's"
     )
     args = parser.parse_args(argv)
     sizes = dict(QUICK_SIZES if args.quick else SIZES)
@@ -675,12 +663,7 @@ def main(argv: list[str] | None = None) -> int:
 
     res["elapsed_s"] = round(time.perf_counter() - started, 1)
     print(f"\ntotal time {res['elapsed_s']:.0f} s")
-    if args.json:
-        args.json.write_text(json.dumps(res, indent=2) + "\n")
-        print(f"figures written to {args.json}")
-    if args.record:
-        args.baseline.write_text(json.dumps(res, indent=2) + "\n")
-        print(f"baseline written to {args.baseline}")
+    _common.write_figures(res, args.json, args.baseline if args.record else None)
     return status
 
 

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import _common  # benchmarks/_common.py (the script's folder is on the path)
 import pandas as pd
 import yaml
 
@@ -207,9 +208,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default, help="folder with the logs")
     parser.add_argument("--runs", type=int, default=10, help="simulated logs per validation")
     parser.add_argument("--replications", type=int, default=20, help="for the 2020 redesign")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON")
-    parser.add_argument("--record", action="store_true", help=f"write {BASELINE.name}")
-    parser.add_argument("--check", action="store_true", help="exit 1 on a >20%% regression")
+    _common.add_baseline_options(
+        parser, BASELINE, "exit 1 on a >20%% regression or a measure not better than Simod's"
+    )
     args = parser.parse_args()
     if not (args.data / "bpic2012_w_train.csv.gz").is_file():
         print(f"bench_fit: no event logs in {args.data}; use --data", file=sys.stderr)
@@ -228,10 +229,10 @@ def main() -> None:
     if args.json:
         args.json.write_text(text + "\n", encoding="utf-8")
     if args.record:
-        BASELINE.write_text(text + "\n", encoding="utf-8")
-        print(f"recorded {BASELINE}")
+        args.baseline.write_text(text + "\n", encoding="utf-8")
+        print(f"recorded {args.baseline}")
     if args.check:
-        failures = check(figures, json.loads(BASELINE.read_text(encoding="utf-8")))
+        failures = check(figures, json.loads(args.baseline.read_text(encoding="utf-8")))
         if failures:
             print("\nREGRESSION:\n  " + "\n  ".join(failures), file=sys.stderr)
             raise SystemExit(1)

@@ -512,17 +512,8 @@ def main(argv: list[str] | None = None) -> int:
         help="PNG of time and memory vs cases (default benchmarks/scale.png)",
     )
     parser.add_argument("--no-plot", action="store_true", help="do not draw the plot")
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures to OUT")
-    parser.add_argument(
-        "--record", action="store_true", help="write the figures to the baseline file"
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="exit 1 if time or memory per case grew > 20%% or 1M cases exceed 1 GB",
-    )
-    parser.add_argument(
-        "--baseline", type=Path, default=BASELINE, help="default benchmarks/baseline_scale.json"
+    _common.add_baseline_options(
+        parser, BASELINE, "exit 1 if time or memory per case grew > 20%% or 1M cases exceed 1 GB"
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -749,12 +749,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"parallel part: wait up to S seconds for load < {IDLE_LOAD} first, and (with "
         "--clean) try pairs for up to S seconds",
     )
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures to OUT")
-    parser.add_argument("--record", action="store_true", help="write the baseline file")
-    parser.add_argument("--check", action="store_true", help="exit 1 on a > 20%% regression")
-    parser.add_argument(
-        "--baseline", type=Path, default=BASELINE, help="default benchmarks/baseline_study.json"
-    )
+    _common.add_baseline_options(parser, BASELINE, "exit 1 on a > 20%% regression")
     args = parser.parse_args(argv)
     parts = [x.strip() for x in args.parts.split(",") if x.strip()]
     unknown = set(parts) - set(PARTS)
