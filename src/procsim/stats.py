@@ -32,6 +32,12 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, i
     return mean, sd, n, half
 
 
+def excludes_zero(mean: float, n: int, half: float) -> bool:
+    """True when the CI ``mean ± half`` of a paired difference (``n`` pairs) excludes 0: a
+    significant difference. Fewer than two pairs cannot tell the two apart."""
+    return bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
+
+
 def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Mean and confidence interval of every KPI, per scenario.
 
@@ -106,7 +112,7 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         after = float(np.nanmean(a)) if np.isfinite(a).any() else np.nan
         mean, _sd, n, half = t_interval(a - b, level)
         scale = 100 / before if before and np.isfinite(before) else np.nan
-        significant = bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
+        significant = excludes_zero(mean, n, half)
         better = CATALOGUE[str(metric)].verdict if str(metric) in CATALOGUE else None
         if not significant:
             verdict = "no significant change"
@@ -280,13 +286,14 @@ def ranking(
     each = bonferroni_level(level, len(sub) - 1)
     diffs = []
     for scenario in sub["scenario"].astype(str):
-        if scenario == best or scenario not in values or best not in values:
-            diffs.append((0.0, 0.0, 0.0, True) if scenario == best else (np.nan,) * 3 + (False,))
-            continue
-        mean, _sd, n, half = t_interval((values[scenario] - values[best]).to_numpy(), each)
-        # Fewer than two paired values cannot tell the two apart: tied.
-        significant = bool(n >= 2 and np.isfinite(half) and abs(mean) > half)
-        diffs.append((mean, mean - half, mean + half, not significant))
+        if scenario == best:
+            diffs.append((0.0, 0.0, 0.0, True))
+        elif scenario not in values or best not in values:
+            diffs.append((np.nan, np.nan, np.nan, False))
+        else:
+            mean, _sd, n, half = t_interval((values[scenario] - values[best]).to_numpy(), each)
+            # Fewer than two pairs cannot tell the two apart: tied.
+            diffs.append((mean, mean - half, mean + half, not excludes_zero(mean, n, half)))
     sub[["vs_best", "vs_best_low", "vs_best_high"]] = [d[:3] for d in diffs]
     sub["tied"] = [d[3] for d in diffs]
     return sub[[*columns, "vs_best", "vs_best_low", "vs_best_high", "tied"]]
