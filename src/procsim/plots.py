@@ -39,7 +39,7 @@ from matplotlib.typing import RcKeyType
 from procsim.config import BASELINE
 from procsim.kpis import CATALOGUE, HEADLINE, in_points
 from procsim.output import atomic_write
-from procsim.stats import wip_series
+from procsim.stats import left_column, wip_series
 
 #: Figure names, in report order; ``make_figures`` writes ``<name>.<format>`` for each that
 #: applies to the run (``kpi_differences`` needs a redesign, ``sla_attainment`` an SLA,
@@ -234,8 +234,7 @@ def wip_bands(
         ``scenario, time, mean, low, high, replications``.
     """
     if end is None:
-        left = "left_time" if "left_time" in cases else "completion_time"
-        times = cases[["arrival_time", left]].to_numpy(dtype=float)
+        times = cases[["arrival_time", left_column(cases)]].to_numpy(dtype=float)
         end = float(np.nanmax(times)) if np.isfinite(times).any() else 1.0
     grid = np.linspace(0.0, end, points)
     frames = []

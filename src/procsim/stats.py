@@ -169,6 +169,12 @@ def mser(series: np.ndarray, batch: int = 5) -> int:
     return d * batch
 
 
+def left_column(cases: pd.DataFrame) -> str:
+    """The column of ``cases`` that says when a case left the system: ``left_time`` (however
+    it left), or ``completion_time`` in a log without outcomes."""
+    return "left_time" if "left_time" in cases else "completion_time"
+
+
 def wip_series(cases: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
     """Work in progress at each time of ``grid``: cases with ``arrival <= t < left``.
 
@@ -191,8 +197,7 @@ def wip_series(cases: pd.DataFrame, grid: np.ndarray) -> np.ndarray:
         The number of cases in the system at each grid time.
     """
     arrival = np.sort(cases["arrival_time"].to_numpy(dtype=float))
-    column = "left_time" if "left_time" in cases else "completion_time"
-    left = cases[column].to_numpy(dtype=float)
+    left = cases[left_column(cases)].to_numpy(dtype=float)
     left = np.sort(left[~np.isnan(left)])
     arrived = np.searchsorted(arrival, grid, side="right")
     gone = np.searchsorted(left, grid, side="right")
