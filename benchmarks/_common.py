@@ -7,6 +7,8 @@ import contextlib
 import os
 import platform
 import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,44 @@ def code_version() -> dict[str, Any]:
         ).stdout
         out["src_dirty"] = bool(status.strip())
     return out
+
+
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, steal) jiffies of all CPUs since boot, from /proc/stat (None elsewhere)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        return user + nice + system + irq + softirq, steal
+    return None
+
+
+def _own_cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+@contextlib.contextmanager
+def foreign_cpu(record: dict[str, Any]) -> Iterator[None]:
+    """Record the CPU seconds that processes other than this one (and its children) used."""
+    hz = os.sysconf("SC_CLK_TCK")
+    start, own0, t0 = _cpu_jiffies(), _own_cpu_s(), time.perf_counter()
+    yield
+    # Reap the pool's workers first (the runner shuts its pool down without waiting), so that
+    # their CPU time counts as this process's children's.
+    import multiprocessing
+
+    limit = time.perf_counter() + 10
+    while multiprocessing.active_children() and time.perf_counter() < limit:
+        time.sleep(0.01)
+    end, own1, wall = _cpu_jiffies(), _own_cpu_s(), time.perf_counter() - t0
+    if start is None or end is None:
+        return
+    busy = (end[0] - start[0]) / hz
+    record["other_processes_cpu_s"] = round(max(busy - (own1 - own0), 0.0), 2)
+    record["steal_cpu_s"] = round((end[1] - start[1]) / hz, 2)
+    record["other_share_of_machine"] = round(
+        record["other_processes_cpu_s"] / (wall * (os.cpu_count() or 1)), 3
+    )
 
 
 def add_baseline_options(parser: argparse.ArgumentParser, baseline: Path, check: str) -> None:

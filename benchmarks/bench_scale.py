@@ -140,15 +140,6 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _busy_cpu_s() -> float | None:
-    """CPU seconds all CPUs spent busy since boot, from /proc/stat (None elsewhere)."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6]  # user nice sys irq soft
-        return busy / os.sysconf("SC_CLK_TCK")
-    return None
-
-
 def run_child(config: dict[str, Any], cases: int, trace: bool) -> dict[str, Any]:
     """Run :func:`child` in a fresh interpreter; the spec goes in on stdin, JSON comes out.
 
@@ -156,24 +147,19 @@ def run_child(config: dict[str, Any], cases: int, trace: bool) -> dict[str, Any]
     the child's own), as a share of the machine: a timing taken while others ran is suspect.
     """
     spec = json.dumps({"config": config, "cases": cases, "tracemalloc": trace})
-    busy0, own0, t0 = _busy_cpu_s(), os.times(), time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child"],
-        input=spec,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    record: dict[str, Any] = {}
+    with _common.foreign_cpu(record):
+        proc = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--child"],
+            input=spec,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if proc.returncode != 0:
         raise SystemExit(f"child for {cases:,} cases failed:\n{proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    busy1, own1, wall = _busy_cpu_s(), os.times(), time.perf_counter() - t0
-    if busy0 is not None and busy1 is not None:
-        own = (own1.children_user - own0.children_user) + (
-            own1.children_system - own0.children_system
-        )
-        other = max(busy1 - busy0 - own - (own1.user - own0.user), 0.0)
-        result["other_share_of_machine"] = round(other / (wall * (os.cpu_count() or 1)), 3)
+    result.update(record)
     return result
 
 

@@ -167,44 +167,6 @@ def compose_study(workspace: Any, names: list[str], params: dict[str, int]) -> A
 # Machine load
 
 
-def _cpu_jiffies() -> tuple[int, int] | None:
-    """(busy, steal) jiffies of all CPUs since boot, from /proc/stat (None elsewhere)."""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-        return user + nice + system + irq + softirq, steal
-    return None
-
-
-def _own_cpu_s() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-@contextlib.contextmanager
-def foreign_cpu(record: dict[str, Any]) -> Iterator[None]:
-    """Record the CPU seconds that processes other than this one (and its children) used."""
-    hz = os.sysconf("SC_CLK_TCK")
-    start, own0, t0 = _cpu_jiffies(), _own_cpu_s(), time.perf_counter()
-    yield
-    # Reap the pool's workers first (the runner shuts its pool down without waiting), so that
-    # their CPU time counts as this process's children's.
-    import multiprocessing
-
-    limit = time.perf_counter() + 10
-    while multiprocessing.active_children() and time.perf_counter() < limit:
-        time.sleep(0.01)
-    end, own1, wall = _cpu_jiffies(), _own_cpu_s(), time.perf_counter() - t0
-    if start is None or end is None:
-        return
-    busy = (end[0] - start[0]) / hz
-    record["other_processes_cpu_s"] = round(max(busy - (own1 - own0), 0.0), 2)
-    record["steal_cpu_s"] = round((end[1] - start[1]) / hz, 2)
-    record["other_share_of_machine"] = round(
-        record["other_processes_cpu_s"] / (wall * (os.cpu_count() or 1)), 3
-    )
-
-
 def load1() -> float | None:
     with contextlib.suppress(OSError, AttributeError):
         return round(os.getloadavg()[0], 2)
@@ -352,13 +314,13 @@ def measure_parallel(
         settings = dataclasses.replace(run, workers=workers)
         record: dict[str, Any] = {"workers": workers, "load_1min_before": load1()}
         log.path.write_text("")
-        with patched([(procsim.runner, "run_one", wrapped)]), foreign_cpu(record):
+        with patched([(procsim.runner, "run_one", wrapped)]), _common.foreign_cpu(record):
             t0 = time.perf_counter()
             simulate_replications(models, settings, range(reps))
             record["wall_s"] = time.perf_counter() - t0
         record["task_time_sum_s"] = log.totals().get("task", 0.0)
         around: dict[str, Any] = {}
-        with foreign_cpu(around):
+        with _common.foreign_cpu(around):
             record["control_s"] = measure_control(workers)
         record["control_other_share"] = around.get("other_share_of_machine")
         return record
@@ -485,7 +447,7 @@ def measure_study(
     ]  # fmt: skip
     wall: dict[str, float] = {}
     record: dict[str, Any] = {"load_1min_before": load1()}
-    with patched(targets), foreign_cpu(record):
+    with patched(targets), _common.foreign_cpu(record):
         t0 = time.perf_counter()
         study = compose_study(workspace, names, params)
         t1 = time.perf_counter()
@@ -550,7 +512,7 @@ def measure_cli(root: Path, names: list[str], params: dict[str, int]) -> dict[st
         "command": "procsim " + " ".join(args[:-1]),
         "load_1min_before": load1(),
     }
-    with foreign_cpu(record):
+    with _common.foreign_cpu(record):
         t0 = time.perf_counter()
         proc = subprocess.run([*cmd, *args], cwd=root, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - t0
