@@ -39,6 +39,7 @@ from matplotlib.typing import RcKeyType
 from procsim.config import BASELINE
 from procsim.kpis import CATALOGUE, HEADLINE, in_points
 from procsim.output import atomic_write
+from procsim.report_table import short_unit
 from procsim.stats import left_column, wip_series
 
 #: Figure names, in report order; ``make_figures`` writes ``<name>.<format>`` for each that
@@ -863,7 +864,7 @@ def plot_time_pareto(
         raise ValueError("no time_share values to draw (no completed case in any scenario)")
     scenarios = _scenarios(data)
     col = _colors(colors, scenarios)
-    unit = {"hours": "h", "minutes": "min", "days": "d", "weeks": "w"}.get(time_unit, time_unit)
+    unit = short_unit(time_unit)
     nrows, ncols = _grid(len(scenarios))
     fig = _figure(0.7 + 3.0 * nrows)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()

@@ -35,7 +35,7 @@ from procsim import __version__
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
 from procsim.kpis import CATALOGUE, GLANCE, HEADLINE, in_points
 from procsim.output import write_text
-from procsim.report_table import format_value
+from procsim.report_table import format_value, short_unit
 from procsim.units import UNIT_HOURS, parse_time
 
 __all__ = ["FIGURES", "ReportInputError", "build_report", "main", "what_changed"]
@@ -97,7 +97,6 @@ FIGURES: dict[str, str] = {
 
 _REQUIRED_TABLES = ("summary", "targets")
 _TIME_PARAMS = frozenset({"mean", "low", "high", "mode", "sd", "scale", "value", "values", "loc"})
-_UNIT_WORDS = {"hours": "h", "minutes": "min", "days": "d", "weeks": "w", "seconds": "s"}
 
 
 class ReportInputError(ProcsimError):
@@ -1027,7 +1026,7 @@ def _duration_text(value: Any, unit: str) -> str:
     v = _num(value)
     if not math.isfinite(v):
         return DASH
-    short = _UNIT_WORDS.get(unit, unit)
+    short = short_unit(unit)
     text = f"{v:,.6g} {short}"
     hours = v * UNIT_HOURS.get(unit, 1.0)
     for name, size in (("weeks", 168.0), ("days", 24.0)):

@@ -18,6 +18,11 @@ from procsim.stats import target_status
 _UNIT_SHORT = {"hours": "h", "minutes": "min", "days": "d", "weeks": "w", "seconds": "s"}
 
 
+def short_unit(unit: str) -> str:
+    """``h`` for ``hours``, ``min`` for ``minutes`` (an unknown unit as it is)."""
+    return _UNIT_SHORT.get(unit, unit)
+
+
 def target_table(summary: pd.DataFrame, models: dict[str, Model]) -> pd.DataFrame:
     """One row per (scenario, target): estimate, CI and ``met``/``missed``/``uncertain``."""
     rows = []
@@ -71,7 +76,7 @@ def format_value(metric: str, value: float, half: float | None, unit: str) -> st
     kind = CATALOGUE[metric].unit
     scale, suffix = (100.0, " %") if kind == "share" else (1.0, "")
     if kind == "time":
-        suffix = " " + _UNIT_SHORT.get(unit, unit)
+        suffix = " " + short_unit(unit)
     digits = 0 if kind == "money" and abs(value) >= 100 else (2 if abs(value * scale) < 10 else 1)
     text = f"{value * scale:,.{digits}f}"
     if half is not None and math.isfinite(half):
