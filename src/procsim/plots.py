@@ -39,7 +39,7 @@ from matplotlib.typing import RcKeyType
 from procsim.config import BASELINE
 from procsim.kpis import CATALOGUE, HEADLINE, in_points
 from procsim.output import atomic_write
-from procsim.report_table import short_unit
+from procsim.report_table import level_text, short_unit
 from procsim.stats import left_column, wip_series
 
 #: Figure names, in report order; ``make_figures`` writes ``<name>.<format>`` for each that
@@ -393,8 +393,7 @@ def _values(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def _ci_pct(level: float) -> str:
-    # Four significant digits, as in the report: a Bonferroni level 0.98333... reads "98.33%".
-    return f"{level * 100:.4g}% CI"
+    return f"{level_text(level)} CI"
 
 
 @_styled

@@ -35,7 +35,7 @@ from procsim import __version__
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
 from procsim.kpis import CATALOGUE, GLANCE, HEADLINE, in_points
 from procsim.output import write_text
-from procsim.report_table import format_value, short_unit
+from procsim.report_table import format_value, level_text, short_unit
 from procsim.units import UNIT_HOURS, parse_time
 
 __all__ = ["FIGURES", "ReportInputError", "build_report", "main", "what_changed"]
@@ -969,14 +969,14 @@ def _level(run: _Run, label: str) -> str:
     )
     if not math.isfinite(level):
         level = 0.95
-    return f"{level * 100:.4g}%"
+    return level_text(level)
 
 
 def _summary_table(run: _Run) -> _Table:
     unit = run.unit
     stats, goals = _stats(run), _targets(run)
     level = _num(_mapping(run.info.get("run")).get("confidence", 0.95))
-    level_text = f"{level * 100:.4g}%" if math.isfinite(level) else "95%"
+    level_shown = level_text(level) if math.isfinite(level) else "95%"
     rows: list[list[Cell]] = []
     for metric, entity in _eval_kpis(run, [BASELINE]):
         s = stats.get((BASELINE, metric, entity))
@@ -990,7 +990,7 @@ def _summary_table(run: _Run) -> _Table:
             ]
         )
     return _Table(
-        ["metric", f"mean ± {level_text} CI half-width", "target", "met"],
+        ["metric", f"mean ± {level_shown} CI half-width", "target", "met"],
         rows,
         numeric=frozenset({1}),
         css="evaluation",
@@ -1075,7 +1075,7 @@ def _settings(run: _Run) -> list[Block]:
     rows.append(["warm-up", warm_text])
     rows.append(["seed", _text(r.get("seed"))])
     if r.get("confidence") is not None:
-        rows.append(["confidence level", f"{_num(r.get('confidence')) * 100:.4g}%"])
+        rows.append(["confidence level", level_text(_num(r.get("confidence")))])
     if r.get("precision") is not None:
         rows.append(["precision asked", f"{_num(r.get('precision')) * 100:.4g}% of the mean"])
     rows.append(["time unit", unit])

@@ -18,6 +18,12 @@ from procsim.stats import target_status
 _UNIT_SHORT = {"hours": "h", "minutes": "min", "days": "d", "weeks": "w", "seconds": "s"}
 
 
+def level_text(level: float) -> str:
+    """A confidence level as a percentage to four significant digits: ``95%``, and a
+    Bonferroni level 0.98333... as ``98.33%``."""
+    return f"{level * 100:.4g}%"
+
+
 def short_unit(unit: str) -> str:
     """``h`` for ``hours``, ``min`` for ``minutes`` (an unknown unit as it is)."""
     return _UNIT_SHORT.get(unit, unit)
