@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from omegaconf import OmegaConf
 
 import procsim
 from helpers import run_module, two_stage
@@ -425,14 +426,16 @@ def test_overlapping_activities_become_parallel_work() -> None:
 @pytest.mark.parametrize("name", ["-5", "1e5", "yes", "null", "esc\x1bape", "line\u2028break"])
 def test_any_activity_name_gives_a_config_that_reads_back(name: str) -> None:
     """Names YAML would read as numbers, booleans or null, or with characters YAML refuses
-    raw, are quoted or escaped (found by the log fuzz test)."""
+    raw, are quoted or escaped (found by the log fuzz test). Read back by PyYAML and by
+    OmegaConf, which Hydra loads the process file with (it reads 1e5 as a number)."""
     rows = []
     for i in range(6):
         day = f"2024-01-0{1 + i % 5}"
         rows.append((f"c{i}", name, f"{day} 09:00", f"{day} 09:30", "ann"))
         rows.append((f"c{i}", "b", f"{day} 10:00", f"{day} 10:30", "bob"))
     text = write_config(discover(log_of(rows), "names"))
-    config = yaml.safe_load(text)
-    descriptions = [s["description"] for s in config["process"]["stages"].values()]
-    assert name in descriptions
-    validate_model(config)
+    for config in (yaml.safe_load(text), OmegaConf.to_container(OmegaConf.create(text))):
+        assert isinstance(config, dict)
+        descriptions = [s["description"] for s in config["process"]["stages"].values()]
+        assert name in descriptions
+        validate_model(config)
