@@ -36,6 +36,18 @@ def test_several_redesigns_get_target_and_met_columns() -> None:
     assert row.split()[-3:] == ["8.00", "h", "missed/met/uncertain"]
 
 
+def test_one_redesign_gets_the_goal_and_its_status_in_one_column() -> None:
+    """Target: mean cycle time <= 8 h. The redesign's CI 4-6 h is all below 8 h: met. The
+    current process's status (9-11 h: missed) is not the column's business."""
+    model = validate_model(two_stage())
+    models = {"current": model, "a": model}
+    summary = summary_of({"current": (10.0, 1.0), "a": (5.0, 1.0)})
+    table = terminal_table(summary, None, target_table(summary, models), models)
+    header, _, row = table.splitlines()[:3]
+    assert header.split()[-2:] == ["change", "target"]
+    assert row.split()[-4:] == ["<=", "8.00", "h", "met"]
+
+
 def test_proportions_change_in_percentage_points() -> None:
     """SLA attainment 55.1% -> 96.9% is +41.8 percentage points (not +75.9 % of 55.1%); the
     mean cycle time 73.5 h -> 36.8 h keeps its relative change, -49.9 %."""

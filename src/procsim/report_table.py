@@ -114,7 +114,6 @@ def terminal_table(
         else {}
     )
     single = len(labels) == 2
-    goal = {(r.metric, r.entity, r.scenario): f"{r.goal} {r.status}" for r in targets.itertuples()}
     goals: dict[tuple[str, str, str], str] = {}
     status: dict[tuple[str, str, str], str] = {}
     for t in targets.to_dict("records"):
@@ -142,7 +141,8 @@ def terminal_table(
             if single:
                 row.append(_change(comp.get((labels[1], metric, str(entity)))))
             if show_targets and len(labels) <= 2:
-                row.append(goal.get((metric, entity, labels[-1]), ""))
+                key = (metric, str(entity), labels[-1])
+                row.append(f"{goals[key]} {status[key]}" if key in goals else "")
             elif show_targets:
                 row += _targets_across(goals, status, metric, str(entity), labels)
             lines.append(row)
@@ -162,16 +162,17 @@ def terminal_table(
         first = ranking.iloc[0]
         kpi = CATALOGUE[str(first["metric"])].label
         records = ranking.to_dict("records")
-        tied = [r for r in records[1:] if bool(r.get("tied", False))]
+        # The best is tied with itself; only the others are told.
+        tied = [i > 0 and bool(r.get("tied", False)) for i, r in enumerate(records)]
         ranked = ", ".join(
             f"{int(r['rank'])}. {r['scenario']} "
             f"({format_value(str(r['metric']), float(r['mean']), None, unit)}"
-            + (", tied with 1." if r in tied else "")
+            + (", tied with 1." if t else "")
             + ")"
-            for r in records
+            for r, t in zip(records, tied, strict=True)
         )
         out += ["", f"ranked by {kpi}: {ranked}"]
-        if tied:
+        if any(tied):
             out.append(
                 "  tied: no significant difference from the best (paired CI of the difference "
                 "includes 0, Bonferroni-corrected)"
