@@ -875,7 +875,7 @@ def _change_cell(metric: str, r: dict[str, Any] | None, unit: str) -> Cell:
     if in_points(metric) and math.isfinite(diff):
         # A proportion: the change in percentage points (55% -> 97% is +42 pp, not +76 %).
         ci = f"CI {_pct(low * 100)} to {_pct(high * 100)} pp"
-        change = f"{_pct(diff * 100)} pp"
+        change = _signed(metric, diff, unit)
     elif math.isfinite(pct) and before != 0:
         p_low, p_high = _num(r.get("change_low_pct")), _num(r.get("change_high_pct"))
         if not (math.isfinite(p_low) and math.isfinite(p_high)):
