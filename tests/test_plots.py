@@ -414,4 +414,5 @@ def test_five_redesigns_fit_a_printed_page() -> None:
         columns=["scenario", "metric", "entity", "mean"],
     )
     for fig in (plots.plot_kpi_differences(comparison), plots.plot_time_pareto(summary)):
-        assert fig.get_figheight() <= plots.MAX_HEIGHT
+        # The bound worked out above, not plots.MAX_HEIGHT: raising that constant must fail.
+        assert fig.get_figheight() <= 9.7
