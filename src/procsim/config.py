@@ -655,7 +655,7 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str,
     # Composing once here also turns a broken YAML file into a clear message.
     container = compose_config(workspace, groups, resolve=False)
     file_issues = _unknown_file_keys(workspace, container, groups)
-    diffs = [read_scenario(workspace, name) for name in sorted(set(names))]
+    diffs: list[dict[str, Any]] | None = None  # read only for a key the process lacks
     rewrites: dict[str, list[str]] = {}
     redesign_only: list[str] = []
     # Keys the command line already deletes (a recorded command that was rewritten before).
@@ -678,6 +678,8 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str,
                 # ones: delete the old distribution and add the new one whole.
                 rewrites[line] = [f"~{key}", f"+{key}={line.partition('=')[2]}"]
             continue
+        if diffs is None:
+            diffs = [read_scenario(workspace, name) for name in sorted(set(names))]
         if any(_has_path(diff, key) for diff in diffs):
             # Only a scenario defines it: the redesigns get it, the current process does not.
             redesign_only.append(key)
@@ -793,6 +795,9 @@ def _unknown_file_keys(
     workspace: Workspace, container: Mapping[str, Any], groups: Sequence[str]
 ) -> list[Issue]:
     """Unknown top-level keys of the composed files, each named with the file it came from."""
+    unknown = unknown_top_level_keys(container)
+    if not unknown:
+        return []  # the usual case: no file needs reading again
     choice = groups[0].partition("=")[2] if groups else _default_process(workspace)
     process_file = workspace.conf / "process" / f"{choice}.yaml"
     try:
@@ -800,7 +805,7 @@ def _unknown_file_keys(
     except ProcsimError:
         in_process = None
     issues = []
-    for issue in unknown_top_level_keys(container):
+    for issue in unknown:
         key = issue.path
         where = process_file if isinstance(in_process, Mapping) and key in in_process else None
         where = where or workspace.conf / "config.yaml"
