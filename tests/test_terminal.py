@@ -99,3 +99,13 @@ def test_progress_counts_runs_of_every_model_honestly(capsys: pytest.CaptureFixt
     assert "3/40 replications" in capsys.readouterr().err
     _Progress(False, models=2)(1, 80)
     assert capsys.readouterr().err == ""
+
+
+def test_the_header_names_the_runs_confidence_level() -> None:
+    model = validate_model(two_stage())
+    models = {"current": model, "a": model}
+    summary = summary_of({"current": (10.0, 1.0), "a": (5.0, 1.0)})
+    targets = target_table(summary, models)
+    assert "mean ± 95% CI half-width" in terminal_table(summary, None, targets, models)
+    header = terminal_table(summary, None, targets, models, level=0.9).splitlines()[0]
+    assert "mean ± 90% CI half-width" in header

@@ -103,7 +103,12 @@ class Results:
     def table(self) -> str:
         """The compact text table of headline KPIs."""
         return terminal_table(
-            self.summary, self.comparison, self.targets, self.models, self.ranking
+            self.summary,
+            self.comparison,
+            self.targets,
+            self.models,
+            self.ranking,
+            self.run.confidence,
         )
 
     def save(self, folder: str | Path, *, command: str = "") -> Path:

@@ -96,8 +96,10 @@ def terminal_table(
     targets: pd.DataFrame,
     models: dict[str, Model],
     ranking: pd.DataFrame | None = None,
+    level: float = 0.95,
 ) -> str:
-    """The compact table printed after a run: headline KPIs with CIs per scenario.
+    """The compact table printed after a run: headline KPIs with CIs (at ``level``, the run's
+    ``run.confidence``) per scenario.
 
     With one redesign: its change against the current process (paired, ``no sig. change``
     when the CI of the difference includes 0) and its target status get columns of their own.
@@ -119,7 +121,7 @@ def terminal_table(
     for t in targets.to_dict("records"):
         key = (str(t["metric"]), str(t["entity"]), str(t["scenario"]))
         goals[key], status[key] = str(t["goal"]), str(t["status"])
-    header = ["KPI (mean ± 95% CI half-width)", *labels]
+    header = [f"KPI (mean ± {level_text(level)} CI half-width)", *labels]
     if single:
         header.append("change")
     show_targets = bool(len(targets))
