@@ -298,7 +298,8 @@ def resolve_study(
         for key in (*MODEL_SECTIONS, "run")
         if config.get(key) is not None
     }
-    _run_length_from_command_line(base, overrides)
+    changes = model_overrides(overrides)  # parsed once, used for every redesign
+    _run_length_from_command_line(base, changes)
     only = [str(k) for k in config.get("redesign_only") or []]
     for key in only:
         _remove_path(base, key)
@@ -319,9 +320,7 @@ def resolve_study(
                 Issue("compare", f"'{label}' is listed twice", "each redesign once", label)
             )
             continue
-        proposed, provenance, description = _redesign(
-            base, stack, overrides, workspace, issues, only
-        )
+        proposed, provenance, description = _redesign(base, stack, changes, workspace, issues, only)
         study.configs[label] = proposed
         study.provenance[label] = provenance
         study.descriptions[label] = description
@@ -330,14 +329,16 @@ def resolve_study(
     return study
 
 
-def _run_length_from_command_line(base: dict[str, Any], overrides: Sequence[str]) -> None:
+def _run_length_from_command_line(
+    base: dict[str, Any], changes: Sequence[tuple[str, Any, bool]]
+) -> None:
     """Let ``run.cases`` on the command line replace a file's ``run.horizon``, and vice versa.
 
     Hydra merges the command line into the process file, so ``run.cases=5000`` on a process
     that sets ``run.horizon`` would give both. The command line wins, as it does for every
     other setting; both on the command line (or both in one file) stay an error.
     """
-    given = {key for key, value, delete in model_overrides(overrides) if value is not None}
+    given = {key for key, value, delete in changes if value is not None}
     given &= {"run.horizon", "run.cases"}
     if len(given) == 1 and isinstance(base.get("run"), dict):
         other = "horizon" if given == {"run.cases"} else "cases"
@@ -347,12 +348,13 @@ def _run_length_from_command_line(base: dict[str, Any], overrides: Sequence[str]
 def _redesign(
     base: dict[str, Any],
     names: list[str],
-    overrides: Sequence[str],
+    changes: Sequence[tuple[str, Any, bool]],
     workspace: Workspace,
     issues: list[Issue],
     redesign_only: Sequence[str] = (),
 ) -> tuple[dict[str, Any], dict[str, str], str]:
-    """Apply stacked scenario diffs to the current process, then the command line again."""
+    """Apply stacked scenario diffs to the current process, then the command line's
+    ``changes`` (from :func:`model_overrides`) again."""
     process_name = str((base.get("process") or {}).get("name", "process"))
     proposed: Any = _edges_as_mappings(copy.deepcopy(base))
     provenance: dict[str, str] = {}
@@ -377,7 +379,7 @@ def _redesign(
         diff = {k: v for k, v in scenario.items() if k in (*MODEL_SECTIONS, "run")}
         proposed = apply_diff(proposed, diff, scenario=name, provenance=provenance, issues=issues)
     absent = {key for key in redesign_only if not _has_path(proposed, key)}
-    for key, value, delete in model_overrides(overrides):
+    for key, value, delete in changes:
         if _removed(proposed, key):
             continue  # the redesign removed this stage or role: the override has no object
         if key in absent:
