@@ -20,7 +20,13 @@ import yaml
 
 from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
 from procsim.model import INTERNAL_RUN_FIELDS, Model, RunSettings
-from procsim.validate import MODEL_SECTIONS, TOP_LEVEL_KEYS, unknown_top_level_keys, validate
+from procsim.validate import (
+    MODEL_SECTIONS,
+    TOP_LEVEL_KEYS,
+    top_level_hint,
+    unknown_top_level_keys,
+    validate,
+)
 from procsim.workspace import Workspace, find_workspace
 
 SCENARIO_KEYS = ("description", "redesigns", *MODEL_SECTIONS, "run")
@@ -614,14 +620,11 @@ def check_overrides(workspace: Workspace, overrides: Sequence[str]) -> dict[str,
         root = key.split(".")[0].split("/")[0]
         if root not in TOP_LEVEL_KEYS:
             # Hydra would add `+foo=1` silently and reject `foo=1` with a raw "not in struct".
-            hint = did_you_mean(root, TOP_LEVEL_KEYS)
-            if not hint.startswith("did you mean"):
-                hint = did_you_mean(root, (*MODEL_SECTIONS, "run"))
             issues.append(
                 Issue(key, f"unknown top-level key '{root}'",
                       "a model section (" + ", ".join((*MODEL_SECTIONS, "run"))
                       + ") or scenario, compare, rank_by, optimize, optimize_roles, hydra",
-                      repr(_line(o)), hint)
+                      repr(_line(o)), top_level_hint(root))
             )  # fmt: skip
             bad.add(_line(o))
         elif key == "process":

@@ -153,40 +153,36 @@ def validate_model(
     return model
 
 
-def unknown_top_level_keys(config: Mapping[str, Any], where: str = "") -> list[Issue]:
+def unknown_top_level_keys(config: Mapping[str, Any]) -> list[Issue]:
     """Issues for top-level keys that are neither a model section nor a command-line key.
 
     Parameters
     ----------
     config
         A config mapping (a process file, Hydra's composed config or a notebook dict).
-    where
-        Prefix for the issue path, e.g. the file the keys were read from.
 
     Returns
     -------
     list of Issue
         One per unknown key, with the closest known key as the hint.
     """
-    prefix = f"{where}: " if where else ""
-    sections = (*MODEL_SECTIONS, "run")
-    issues = []
-    for key in config:
-        if str(key) in TOP_LEVEL_KEYS:
-            continue
-        hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
-        if not hint.startswith("did you mean"):
-            hint = did_you_mean(str(key), sections)  # list the sections, not Hydra's keys
-        issues.append(
-            Issue(
-                f"{prefix}{key}",
-                "unknown top-level key",
-                "one of " + ", ".join(sections),
-                repr(key),
-                hint,
-            )
+    sections = ", ".join((*MODEL_SECTIONS, "run"))
+    return [
+        Issue(
+            str(key), "unknown top-level key", f"one of {sections}", repr(key), top_level_hint(key)
         )
-    return issues
+        for key in config
+        if str(key) not in TOP_LEVEL_KEYS
+    ]
+
+
+def top_level_hint(key: object) -> str:
+    """Did-you-mean for an unknown top-level key: the closest known key, or else the list of
+    model sections (not the command line's keys, which an analyst rarely means)."""
+    hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
+    if hint.startswith("did you mean"):
+        return hint
+    return did_you_mean(str(key), (*MODEL_SECTIONS, "run"))
 
 
 def _build_run(value: object, c: Collector, unit: str) -> RunSettings:
