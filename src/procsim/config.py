@@ -64,7 +64,7 @@ class Study:
         models: dict[str, Model] = {}
         run: RunSettings | None = None
         errors: list[str] = []
-        reported: set[str] = set()
+        reported: set[Issue] = set()
         for label, config in self.configs.items():
             context = (
                 "the current process"
@@ -77,8 +77,8 @@ class Study:
                 )
             except ModelError as exc:
                 # A problem the current process has is not repeated for each redesign.
-                fresh = [i for i in exc.issues if i.format() not in reported]
-                reported.update(i.format() for i in exc.issues)
+                fresh = [i for i in exc.issues if i not in reported]
+                reported.update(exc.issues)
                 if fresh:
                     errors.append(str(ModelError(fresh, exc.context)))
                 continue
@@ -734,7 +734,9 @@ def _study_issues(workspace: Workspace, overrides: list[str]) -> list[Issue]:
             validate(config, provenance=study.provenance.get(label))
         except ModelError as exc:
             for issue in exc.issues:
-                if label != BASELINE and issue not in out:
+                if issue in out:
+                    continue  # the current process has it too: reported once
+                if label != BASELINE:
                     issue = dataclasses.replace(issue, path=f"{issue.path} (in {label})")
                 out.append(issue)
     return out
