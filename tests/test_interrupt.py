@@ -106,20 +106,21 @@ def test_an_overloaded_system_is_stopped_by_the_guards_and_says_so() -> None:
 
 
 PARENT = os.getpid()
-_REAL_TASK = runner._task
+_REAL_RUN_ONE = runner.run_one
 
 
-def _dying_task(args: Any) -> runner.ReplicationResult:
-    """Replication 3 kills the worker process that runs it (module level: it is pickled)."""
-    if os.getpid() != PARENT and args[3] == 3:
+def _dying_run_one(label: str, model: Any, run: Any, replication: int) -> Any:
+    """Replication 3 kills the worker process that runs it (the workers are forked, so they
+    inherit this patch)."""
+    if os.getpid() != PARENT and replication == 3:
         os._exit(9)
-    return _REAL_TASK(args)
+    return _REAL_RUN_ONE(label, model, run, replication)
 
 
 def test_a_killed_worker_keeps_the_finished_replications(monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker process that dies (killed, out of memory) stops the run like Ctrl-C: what
     finished is kept and the warning says why."""
-    monkeypatch.setattr(runner, "_task", _dying_task)
+    monkeypatch.setattr(runner, "run_one", _dying_run_one)
     config = study()
     for label in config.configs:
         config.configs[label]["run"]["workers"] = 2

@@ -1,20 +1,32 @@
 """The runner: R replications of one or more models, seeded, in parallel worker processes.
 
 Sits between the engine and the statistics. Each task simulates one replication and computes
-its metrics in the worker, so only small tables travel back. Replication ``r`` of every model
-uses the streams of replication ``r``: the current process and each redesign run on common
-random numbers. Results do not depend on the number of workers.
+its metrics in the worker. Replication ``r`` of every model uses the streams of replication
+``r``: the current process and each redesign run on common random numbers. Results do not
+depend on the number of workers.
+
+Each worker receives the models once, when it starts, and a task names only a model and a
+replication. A worker hands its result (KPIs and the event log, about 1.6 MB for 5,000 cases)
+back through a file in a private temporary folder rather than through the pool's pipe: through
+the pipe the worker waited for the parent to read every 64 KB, and the parent's reading
+competed with the workers for the cores (about 9% of the wall time on 2 cores).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
+import itertools
 import os
+import pickle
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -76,6 +88,45 @@ def _task(args: tuple[str, Model, RunSettings, int]) -> ReplicationResult:
     return run_one(*args)
 
 
+#: A pool worker's models, run settings and spool folder, set once when it starts.
+_WORKER: dict[str, Any] = {}
+_SPOOLED = itertools.count()
+
+
+def _start_worker(models: Mapping[str, Model], run: RunSettings, spool: str) -> None:
+    _ignore_ctrl_c()
+    _WORKER.update(models=models, run=run, spool=spool)
+
+
+def _pool_task(job: tuple[str, int]) -> ReplicationResult | str:
+    """Run one replication in a pool worker; the path of the file holding its result.
+
+    The result itself is returned (through the pipe) when the file cannot be written: a full
+    disk, or a spool folder already removed because the parent stopped.
+    """
+    label, replication = job
+    result = run_one(label, _WORKER["models"][label], _WORKER["run"], replication)
+    path = os.path.join(_WORKER["spool"], f"{os.getpid()}-{next(_SPOOLED)}.pickle")
+    try:
+        with open(path, "wb") as f:
+            pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return result
+    return path
+
+
+def _receive(item: ReplicationResult | str) -> ReplicationResult:
+    """A pool task's result, read back (and its file removed) if it came as a path."""
+    if not isinstance(item, str):
+        return item
+    with open(item, "rb") as f:
+        result: ReplicationResult = pickle.load(f)
+    os.unlink(item)
+    return result
+
+
 def resolve_workers(workers: int, tasks: int) -> int:
     """Worker processes to use: ``workers`` (0 = one per core), never more than tasks."""
     # The cores this process may use (a cluster job's allocation), not the machine's.
@@ -116,7 +167,11 @@ def simulate_replications(
                 if progress:
                     progress(i + 1, len(tasks))
         else:
-            pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_ctrl_c)
+            spool = tempfile.mkdtemp(prefix="procsim-results-")
+            pool = ProcessPoolExecutor(
+                max_workers=workers, initializer=_start_worker, initargs=(models, run, spool)
+            )
+            jobs = [(label, r) for r in replications for label in models]
             try:
                 # The workers are forked when the tasks are submitted. With the parent's
                 # objects frozen then, a worker's garbage collector never walks (and so never
@@ -124,16 +179,17 @@ def simulate_replications(
                 # when the parent held earlier results.
                 gc.freeze()
                 try:
-                    done = pool.map(_task, tasks, chunksize=1)
+                    done = pool.map(_pool_task, jobs, chunksize=1)
                 finally:
                     gc.unfreeze()
-                for i, result in enumerate(done):
-                    results.append(result)
+                for i, item in enumerate(done):
+                    results.append(_receive(item))
                     if progress:
-                        progress(i + 1, len(tasks))
+                        progress(i + 1, len(jobs))
             finally:
                 # On Ctrl-C do not wait for the workers' unfinished replications.
                 pool.shutdown(wait=False, cancel_futures=True)
+                shutil.rmtree(spool, ignore_errors=True)
     except KeyboardInterrupt:
         raise Interrupted(_whole(results, list(models)), len(replications)) from None
     except BrokenProcessPool:

@@ -1,0 +1,64 @@
+"""The runner's worker pool: the same results as one process, and nothing left behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import procsim
+from helpers import two_stage
+from procsim import runner
+from procsim.model import Model, RunSettings
+
+
+def models_and_run(workers: int) -> tuple[dict[str, Model], RunSettings]:
+    current = two_stage()
+    faster = two_stage()
+    faster["staffing"]["reviewer"] = 3
+    study = procsim.from_configs({"current": current, "faster": faster})
+    models, run = study.build()
+    return models, dataclasses.replace(run, workers=workers)
+
+
+def test_two_workers_give_the_same_kpis_and_event_logs_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pool's results travel through files in a private folder of the temporary directory.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    one = runner.simulate_replications(*models_and_run(1), range(3))
+    two = runner.simulate_replications(*models_and_run(2), range(3))
+    assert [(r.scenario, r.replication) for r in two] == [(r.scenario, r.replication) for r in one]
+    for a, b in zip(one, two, strict=True):
+        pd.testing.assert_frame_equal(a.kpis, b.kpis)
+        pd.testing.assert_frame_equal(a.log.visits, b.log.visits)
+        pd.testing.assert_frame_equal(a.log.cases, b.log.cases)
+        assert (a.truncated, a.stop_reason) == (b.truncated, b.stop_reason)
+    assert list(tmp_path.iterdir()) == []  # the folder and every result file are gone
+
+
+def test_a_worker_hands_back_its_result_through_a_file(tmp_path: Path) -> None:
+    models, run = models_and_run(2)
+    runner._WORKER.update(models=models, run=run, spool=str(tmp_path))
+    try:
+        item = runner._pool_task(("faster", 1))
+        assert isinstance(item, str) and Path(item).parent == tmp_path
+        result = runner._receive(item)
+        assert not Path(item).exists()
+        direct = runner.run_one("faster", models["faster"], run, 1)
+        pd.testing.assert_frame_equal(result.log.visits, direct.log.visits)
+        pd.testing.assert_frame_equal(result.kpis, direct.kpis)
+
+        # A spool folder that cannot be written (removed, full disk): through the pipe then.
+        runner._WORKER["spool"] = str(tmp_path / "gone")
+        item = runner._pool_task(("faster", 1))
+        assert isinstance(item, runner.ReplicationResult)
+        assert runner._receive(item) is item
+        pd.testing.assert_frame_equal(item.log.visits, direct.log.visits)
+        assert not os.path.exists(tmp_path / "gone")
+    finally:
+        runner._WORKER.clear()
