@@ -251,26 +251,71 @@ def measure_startup(repeats: int) -> dict[str, Any]:
 # Part: parallel replications
 
 
-def _spin(n: int) -> int:
-    """A pure-Python busy loop: the control task of the parallel measurement."""
-    total = 0
-    for i in range(n):
-        total += i * i % 7
-    return total
+def measure_split(
+    workspace: Any, names: list[str], params: dict[str, int], reps: int
+) -> dict[str, Any]:
+    """The control: the same replications in two separate processes, half each, no pool.
+
+    Each child composes the study itself, runs one replication to warm up (as the pool's
+    forked workers inherit a warm parent), says ``ready`` and waits; both then start on the
+    same signal. Wall time from that signal to the later child's end. If this control is no
+    faster than the pool, the pool costs nothing and the rest is the machine: two busy cores
+    each running slower than one alone.
+    """
+    half = reps // 2
+    spec = {"root": str(workspace.root), "names": names, "params": params}
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--split-child",
+             json.dumps({**spec, "start": start, "stop": stop})],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        for start, stop in ((0, half), (half, reps))
+    ]  # fmt: skip
+    try:
+        for child in children:
+            assert child.stdout is not None
+            while (line := child.stdout.readline()) and line.strip() != "ready":
+                pass
+            if not line:
+                raise RuntimeError("a --split-child process ended before it was ready")
+        t0 = time.perf_counter()
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        own = [
+            json.loads(child.communicate()[0].strip().splitlines()[-1])["wall_s"]
+            for child in children
+        ]
+        return {"wall_s": time.perf_counter() - t0, "children_wall_s": own}
+    finally:
+        for child in children:
+            child.kill()
 
 
-def measure_control(workers: int, tasks: int = 40, n: int = 1_500_000) -> float:
-    """Wall time of ``tasks`` busy loops in a process pool of ``workers``, as the runner's."""
-    from concurrent.futures import ProcessPoolExecutor
+def split_child(spec_text: str) -> int:
+    """One half of :func:`measure_split` (run as ``bench_study.py --split-child SPEC``)."""
+    from procsim.runner import run_one
+    from procsim.workspace import Workspace
 
+    spec = json.loads(spec_text)
+    study = compose_study(Workspace(Path(spec["root"]), "benchmark"), spec["names"],
+                          spec["params"])  # fmt: skip
+    models, run = study.build()
+    tasks = [
+        (label, model, run, r)
+        for r in range(spec["start"], spec["stop"])
+        for label, model in models.items()
+    ]
+    run_one(*tasks[0])
+    print("ready", flush=True)
+    sys.stdin.readline()
     t0 = time.perf_counter()
-    if workers == 1:
-        for _ in range(tasks):
-            _spin(n)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_spin, [n] * tasks, chunksize=1))
-    return time.perf_counter() - t0
+    for task in tasks:
+        run_one(*task)
+    print(json.dumps({"wall_s": time.perf_counter() - t0}), flush=True)
+    return 0
 
 
 def measure_parallel(
@@ -280,7 +325,7 @@ def measure_parallel(
     opts: argparse.Namespace,
     tmp: Path,
 ) -> dict[str, Any]:
-    """Replications with 1 and with 2 workers, in pairs; a busy-loop control beside each.
+    """Replications with 1 and with 2 workers, in pairs; two separate processes beside each.
 
     Each pair runs the same replications (``--chunk-reps`` of every model; default all of
     them) once with ``run.workers=1`` and once with 2, in alternating order. With ``--clean F``
@@ -319,10 +364,11 @@ def measure_parallel(
             simulate_replications(models, settings, range(reps))
             record["wall_s"] = time.perf_counter() - t0
         record["task_time_sum_s"] = log.totals().get("task", 0.0)
-        around: dict[str, Any] = {}
-        with _common.foreign_cpu(around):
-            record["control_s"] = measure_control(workers)
-        record["control_other_share"] = around.get("other_share_of_machine")
+        if workers == 2:
+            around: dict[str, Any] = {}
+            with _common.foreign_cpu(around):
+                record["split"] = measure_split(workspace, names, params, reps)
+            record["split_other_share"] = around.get("other_share_of_machine")
         return record
 
     pairs: list[dict[int, dict[str, Any]]] = []
@@ -339,8 +385,9 @@ def measure_parallel(
         pairs.append(pair)
         say(
             f"  pair {len(pairs)}: 1 worker {pair[1]['wall_s']:6.2f} s, 2 workers "
-            f"{pair[2]['wall_s']:6.2f} s ({pair[1]['wall_s'] / pair[2]['wall_s']:.2f}x); busy "
-            f"loop {pair[1]['control_s'] / pair[2]['control_s']:.2f}x; others used "
+            f"{pair[2]['wall_s']:6.2f} s ({pair[1]['wall_s'] / pair[2]['wall_s']:.2f}x); "
+            f"2 separate processes {pair[2]['split']['wall_s']:6.2f} s "
+            f"({pair[1]['wall_s'] / pair[2]['split']['wall_s']:.2f}x); others used "
             f"{pair[1].get('other_share_of_machine', 0):.0%} / "
             f"{pair[2].get('other_share_of_machine', 0):.0%} of the machine"
             + ("" if _is_clean(pair, opts.clean) else "  (not clean)")
@@ -363,8 +410,13 @@ def measure_parallel(
             "task_slowdown": statistics.median(
                 p[2]["task_time_sum_s"] / p[1]["task_time_sum_s"] for p in used
             ),
-            "control_speedup": statistics.median(
-                p[1]["control_s"] / p[2]["control_s"] for p in used
+            # The same work in two separate processes: what the machine allows without a pool.
+            "split_speedup": statistics.median(
+                p[1]["wall_s"] / p[2]["split"]["wall_s"] for p in used
+            ),
+            # Pool over separate processes (1.0 = the pool costs nothing).
+            "pool_over_split": statistics.median(
+                p[2]["wall_s"] / p[2]["split"]["wall_s"] for p in used
             ),
             "max_other_share": max(
                 r.get("other_share_of_machine", 0.0) for p in used for r in p.values()
@@ -608,8 +660,12 @@ def print_report(res: dict[str, Any]) -> None:
         )
         print(
             f"  each task's own time with 2 workers / with 1: {q['task_slowdown']:.2f} (1.00: the "
-            f"cores do not slow each other down); busy-loop control in the same pool: "
-            f"{q['control_speedup']:.2f}x (what this machine allows)"
+            f"cores do not slow each other down)"
+        )
+        print(
+            f"  the same replications in 2 separate processes (no pool): "
+            f"{q['split_speedup']:.2f}x (what this machine allows); the pool takes "
+            f"{q['pool_over_split']:.2f}x as long as they do (1.00: the pool costs nothing)"
         )
         print(
             f"  load before: {q['idle']['load_1min']}; other processes used up to "
@@ -712,7 +768,10 @@ def main(argv: list[str] | None = None) -> int:
         "--clean) try pairs for up to S seconds",
     )
     _common.add_baseline_options(parser, BASELINE, "exit 1 on a > 20%% regression")
+    parser.add_argument("--split-child", metavar="SPEC", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.split_child:
+        return split_child(args.split_child)
     parts = [x.strip() for x in args.parts.split(",") if x.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:
