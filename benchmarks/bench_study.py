@@ -254,7 +254,7 @@ def measure_startup(repeats: int) -> dict[str, Any]:
 def measure_split(
     workspace: Any, names: list[str], params: dict[str, int], reps: int
 ) -> dict[str, Any]:
-    """The control: the same replications in two separate processes, half each, no pool.
+    """The control: the same replications in two separate processes, every other task each.
 
     Each child composes the study itself, runs one replication to warm up (as the pool's
     forked workers inherit a warm parent), says ``ready`` and waits; both then start on the
@@ -262,15 +262,14 @@ def measure_split(
     faster than the pool, the pool costs nothing and the rest is the machine: two busy cores
     each running slower than one alone.
     """
-    half = reps // 2
-    spec = {"root": str(workspace.root), "names": names, "params": params}
+    spec = {"root": str(workspace.root), "names": names, "params": params, "reps": reps}
     children = [
         subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--split-child",
-             json.dumps({**spec, "start": start, "stop": stop})],
+             json.dumps({**spec, "part": part})],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
-        for start, stop in ((0, half), (half, reps))
+        for part in (0, 1)
     ]  # fmt: skip
     try:
         for child in children:
@@ -284,10 +283,9 @@ def measure_split(
             assert child.stdin is not None
             child.stdin.write("go\n")
             child.stdin.flush()
-        own = [
-            json.loads(child.communicate()[0].strip().splitlines()[-1])["wall_s"]
-            for child in children
-        ]
+        # The clock stops at each child's last line, not at its exit (the interpreter's
+        # teardown is not part of the work).
+        own = [json.loads(child.stdout.readline())["wall_s"] for child in children if child.stdout]
         return {"wall_s": time.perf_counter() - t0, "children_wall_s": own}
     finally:
         for child in children:
@@ -303,11 +301,9 @@ def split_child(spec_text: str) -> int:
     study = compose_study(Workspace(Path(spec["root"]), "benchmark"), spec["names"],
                           spec["params"])  # fmt: skip
     models, run = study.build()
-    tasks = [
-        (label, model, run, r)
-        for r in range(spec["start"], spec["stop"])
-        for label, model in models.items()
-    ]
+    # In the runner's order, every other task: both halves get as many tasks of each model.
+    tasks = [(label, model, run, r) for r in range(spec["reps"]) for label, model in models.items()]
+    tasks = tasks[spec["part"] :: 2]
     run_one(*tasks[0])
     print("ready", flush=True)
     sys.stdin.readline()
