@@ -62,3 +62,17 @@ def test_a_worker_hands_back_its_result_through_a_file(tmp_path: Path) -> None:
         assert not os.path.exists(tmp_path / "gone")
     finally:
         runner._WORKER.clear()
+
+
+def test_without_a_usable_temporary_folder_results_come_through_the_pipe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_temporary_folder(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", "/tmp/procsim-results-x")
+
+    one = runner.simulate_replications(*models_and_run(1), range(2))
+    monkeypatch.setattr(tempfile, "mkdtemp", no_temporary_folder)
+    two = runner.simulate_replications(*models_and_run(2), range(2))
+    for a, b in zip(one, two, strict=True):
+        pd.testing.assert_frame_equal(a.log.visits, b.log.visits)
+        pd.testing.assert_frame_equal(a.kpis, b.kpis)

@@ -101,11 +101,13 @@ def _start_worker(models: Mapping[str, Model], run: RunSettings, spool: str) -> 
 def _pool_task(job: tuple[str, int]) -> ReplicationResult | str:
     """Run one replication in a pool worker; the path of the file holding its result.
 
-    The result itself is returned (through the pipe) when the file cannot be written: a full
-    disk, or a spool folder already removed because the parent stopped.
+    The result itself is returned (through the pipe) when the file cannot be written: no
+    temporary folder, a full disk, or a spool folder already removed because the parent stopped.
     """
     label, replication = job
     result = run_one(label, _WORKER["models"][label], _WORKER["run"], replication)
+    if not _WORKER["spool"]:
+        return result
     path = os.path.join(_WORKER["spool"], f"{os.getpid()}-{next(_SPOOLED)}.pickle")
     try:
         with open(path, "wb") as f:
@@ -167,7 +169,10 @@ def simulate_replications(
                 if progress:
                     progress(i + 1, len(tasks))
         else:
-            spool = tempfile.mkdtemp(prefix="procsim-results-")
+            try:
+                spool = tempfile.mkdtemp(prefix="procsim-results-")
+            except OSError:
+                spool = ""  # no usable temporary folder: results come through the pipe
             pool = ProcessPoolExecutor(
                 max_workers=workers, initializer=_start_worker, initargs=(models, run, spool)
             )
@@ -189,7 +194,8 @@ def simulate_replications(
             finally:
                 # On Ctrl-C do not wait for the workers' unfinished replications.
                 pool.shutdown(wait=False, cancel_futures=True)
-                shutil.rmtree(spool, ignore_errors=True)
+                if spool:
+                    shutil.rmtree(spool, ignore_errors=True)
     except KeyboardInterrupt:
         raise Interrupted(_whole(results, list(models)), len(replications)) from None
     except BrokenProcessPool:
