@@ -25,9 +25,12 @@ study
 parallel
     The study's replications (``runner.simulate_replications`` of all 10 models) with
     ``run.workers=1`` and with ``run.workers=2``: speedup t1 / t2 (goal >= 1.8 on 2 cores).
-    The CPU time other processes used meanwhile (from ``/proc/stat``) is reported: a speedup
-    measured while others use the cores means little. ``--wait-idle S`` waits (up to S seconds)
-    for a 1-minute load average below 0.5 first.
+    By default both run in this process, one pair after another; with ``--fresh`` each run is
+    a fresh process, as the ``procsim`` command is. The control beside each pair: the same
+    replications in two separate processes with no pool, what the machine allows for this
+    work. The CPU time other processes used meanwhile (from ``/proc/stat``) is reported: a
+    speedup measured while others use the cores means little. ``--wait-idle S`` waits (up to S
+    seconds) for a 1-minute load average below 0.5 first.
 startup
     ``python -X importtime -c "import procsim.cli"`` (median of 5: the cumulative time of
     ``procsim.cli`` and the total of every import, with the slowest modules), and the wall time
@@ -41,6 +44,7 @@ Usage::
     python benchmarks/bench_study.py                   # all parts (about 4 minutes)
     python benchmarks/bench_study.py --quick           # 10 scenarios x 3 reps x 1,000 cases
     python benchmarks/bench_study.py --parts parallel --wait-idle 600 --repeats 3
+    python benchmarks/bench_study.py --parts parallel --fresh --repeats 6 --clean 0.05
     python benchmarks/bench_study.py --json out.json
     python benchmarks/bench_study.py --record          # write benchmarks/baseline_study.json
     python benchmarks/bench_study.py --check           # exit 1 on a > 20% regression
@@ -251,25 +255,19 @@ def measure_startup(repeats: int) -> dict[str, Any]:
 # Part: parallel replications
 
 
-def measure_split(
-    workspace: Any, names: list[str], params: dict[str, int], reps: int
-) -> dict[str, Any]:
-    """The control: the same replications in two separate processes, every other task each.
+def run_children(specs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Start one ``--child`` process per spec; time them from a common start signal.
 
-    Each child composes the study itself, runs one replication to warm up (as the pool's
-    forked workers inherit a warm parent), says ``ready`` and waits; both then start on the
-    same signal. Wall time from that signal to the later child's end. If this control is no
-    faster than the pool, the pool costs nothing and the rest is the machine: two busy cores
-    each running slower than one alone.
+    Each child composes the study itself and prepares, says ``ready`` and waits; all then
+    start on the same signal. Wall time from that signal to the last child's last output line
+    (the interpreter's teardown is not part of the work).
     """
-    spec = {"root": str(workspace.root), "names": names, "params": params, "reps": reps}
     children = [
         subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--split-child",
-             json.dumps({**spec, "part": part})],
+            [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(spec)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
-        for part in (0, 1)
+        for spec in specs
     ]  # fmt: skip
     try:
         for child in children:
@@ -277,39 +275,70 @@ def measure_split(
             while (line := child.stdout.readline()) and line.strip() != "ready":
                 pass
             if not line:
-                raise RuntimeError("a --split-child process ended before it was ready")
+                raise RuntimeError("a --child process ended before it was ready")
         t0 = time.perf_counter()
         for child in children:
             assert child.stdin is not None
             child.stdin.write("go\n")
             child.stdin.flush()
-        # The clock stops at each child's last line, not at its exit (the interpreter's
-        # teardown is not part of the work).
         own = [json.loads(child.stdout.readline())["wall_s"] for child in children if child.stdout]
         return {"wall_s": time.perf_counter() - t0, "children_wall_s": own}
     finally:
         for child in children:
             child.kill()
+            child.wait()  # reaped, their CPU time counts as this process's children's
 
 
-def split_child(spec_text: str) -> int:
-    """One half of :func:`measure_split` (run as ``bench_study.py --split-child SPEC``)."""
-    from procsim.runner import run_one
+def measure_split(
+    workspace: Any, names: list[str], params: dict[str, int], reps: int
+) -> dict[str, Any]:
+    """The control: the same replications in two separate processes, every other task each.
+
+    Each child runs one replication to warm up (as the pool's forked workers inherit a warm
+    parent) before the signal. If this control is no faster than the pool, the pool costs
+    nothing and the rest is the machine: two busy cores each running slower than one alone.
+    """
+    spec = {"root": str(workspace.root), "names": names, "params": params, "reps": reps}
+    return run_children([{**spec, "part": part} for part in (0, 1)])
+
+
+def run_child(spec_text: str) -> int:
+    """A process started by :func:`run_children` (``bench_study.py --child SPEC``).
+
+    With ``part`` in the spec: every other task of the study (half of the control). With
+    ``workers``: all the replications through ``runner.simulate_replications``, as the
+    ``procsim`` command runs them (a fresh process), timing each task into ``log``.
+    """
+    import procsim.runner
     from procsim.workspace import Workspace
 
     spec = json.loads(spec_text)
     study = compose_study(Workspace(Path(spec["root"]), "benchmark"), spec["names"],
                           spec["params"])  # fmt: skip
     models, run = study.build()
-    # In the runner's order, every other task: both halves get as many tasks of each model.
-    tasks = [(label, model, run, r) for r in range(spec["reps"]) for label, model in models.items()]
-    tasks = tasks[spec["part"] :: 2]
-    run_one(*tasks[0])
+    work: Callable[[], Any]
+    if "workers" in spec:
+        log = PhaseLog(Path(spec["log"]))
+        procsim.runner.run_one = log.wrap(procsim.runner.run_one, "task")
+        settings = dataclasses.replace(run, workers=spec["workers"])
+
+        def work() -> Any:
+            return procsim.runner.simulate_replications(models, settings, range(spec["reps"]))
+    else:
+        # In the runner's order, every other task: both halves get as many tasks of each model.
+        tasks = [
+            (label, model, run, r) for r in range(spec["reps"]) for label, model in models.items()
+        ]
+        tasks = tasks[spec["part"] :: 2]
+        procsim.runner.run_one(*tasks[0])
+
+        def work() -> Any:
+            return [procsim.runner.run_one(*task) for task in tasks]
+
     print("ready", flush=True)
     sys.stdin.readline()
     t0 = time.perf_counter()
-    for task in tasks:
-        run_one(*task)
+    work()
     print(json.dumps({"wall_s": time.perf_counter() - t0}), flush=True)
     return 0
 
@@ -346,6 +375,7 @@ def measure_parallel(
         "tasks": len(models) * reps,
         "chunk_reps": reps,
         "clean_limit": opts.clean,
+        "fresh_processes": bool(opts.fresh),
         "idle": wait_idle(opts.wait_idle),
     }
     log = PhaseLog(tmp / "tasks.txt")
@@ -355,10 +385,16 @@ def measure_parallel(
         settings = dataclasses.replace(run, workers=workers)
         record: dict[str, Any] = {"workers": workers, "load_1min_before": load1()}
         log.path.write_text("")
-        with patched([(procsim.runner, "run_one", wrapped)]), _common.foreign_cpu(record):
-            t0 = time.perf_counter()
-            simulate_replications(models, settings, range(reps))
-            record["wall_s"] = time.perf_counter() - t0
+        if opts.fresh:
+            spec = {"root": str(workspace.root), "names": names, "params": params,
+                    "reps": reps, "workers": workers, "log": str(log.path)}  # fmt: skip
+            with _common.foreign_cpu(record):
+                record["wall_s"] = run_children([spec])["wall_s"]
+        else:
+            with patched([(procsim.runner, "run_one", wrapped)]), _common.foreign_cpu(record):
+                t0 = time.perf_counter()
+                simulate_replications(models, settings, range(reps))
+                record["wall_s"] = time.perf_counter() - t0
         record["task_time_sum_s"] = log.totals().get("task", 0.0)
         if workers == 2:
             around: dict[str, Any] = {}
@@ -648,7 +684,9 @@ def print_report(res: dict[str, Any]) -> None:
     if "parallel" in res:
         q = res["parallel"]
         print(
-            f"\nparallel replications ({q['tasks']} tasks per run, median of {q['pairs_used']} "
+            f"\nparallel replications ({q['tasks']} tasks per run"
+            f"{', each run in a fresh process' if q.get('fresh_processes') else ''}, median of "
+            f"{q['pairs_used']} "
             f"pair(s) of {q['pairs_tried']} tried): 1 worker "
             f"{q['t1_s']:.2f} s, 2 workers {q['t2_s']:.2f} s, speedup {q['speedup']:.2f}x, "
             f"efficiency {q['efficiency']:.0%} (goal >= {GOAL_SPEEDUP}x: "
@@ -764,10 +802,16 @@ def main(argv: list[str] | None = None) -> int:
         "--clean) try pairs for up to S seconds",
     )
     _common.add_baseline_options(parser, BASELINE, "exit 1 on a > 20%% regression")
-    parser.add_argument("--split-child", metavar="SPEC", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="parallel part: run each measurement in a fresh process, as the procsim command "
+        "does (default: in this process, which has run the earlier ones)",
+    )
+    parser.add_argument("--child", metavar="SPEC", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.split_child:
-        return split_child(args.split_child)
+    if args.child:
+        return run_child(args.child)
     parts = [x.strip() for x in args.parts.split(",") if x.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:
