@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -117,10 +119,17 @@ def _dying_run_one(label: str, model: Any, run: Any, replication: int) -> Any:
     return _REAL_RUN_ONE(label, model, run, replication)
 
 
-def test_a_killed_worker_keeps_the_finished_replications(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="the workers inherit the patched run_one only when forked",
+)
+def test_a_killed_worker_keeps_the_finished_replications(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A worker process that dies (killed, out of memory) stops the run like Ctrl-C: what
-    finished is kept and the warning says why."""
+    finished is kept, the warning says why, and no result file is left behind."""
     monkeypatch.setattr(runner, "run_one", _dying_run_one)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     config = study()
     for label in config.configs:
         config.configs[label]["run"]["workers"] = 2
@@ -129,3 +138,4 @@ def test_a_killed_worker_keeps_the_finished_replications(monkeypatch: pytest.Mon
     assert results.interrupted_by.startswith("a worker process died")
     assert "a worker process died" in results.warnings[0]
     assert 2 <= results.run.replications <= 3
+    assert list(tmp_path.iterdir()) == []

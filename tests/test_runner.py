@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +31,19 @@ def test_two_workers_give_the_same_kpis_and_event_logs_as_one(
 ) -> None:
     # The pool's results travel through files in a private folder of the temporary directory.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    received: list[object] = []
+    receive = runner._receive
+
+    def spy(item: runner.ReplicationResult | str) -> runner.ReplicationResult:
+        received.append(item)
+        return receive(item)
+
+    monkeypatch.setattr(runner, "_receive", spy)
     one = runner.simulate_replications(*models_and_run(1), range(3))
     two = runner.simulate_replications(*models_and_run(2), range(3))
+    # Every result came as a file of the private folder, not through the pipe.
+    assert len(received) == 6
+    assert all(isinstance(i, str) and Path(i).parent.parent == tmp_path for i in received)
     assert [(r.scenario, r.replication) for r in two] == [(r.scenario, r.replication) for r in one]
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(a.kpis, b.kpis)
@@ -76,3 +88,50 @@ def test_without_a_usable_temporary_folder_results_come_through_the_pipe(
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(a.log.visits, b.log.visits)
         pd.testing.assert_frame_equal(a.kpis, b.kpis)
+
+
+def test_ctrl_c_with_workers_keeps_whole_replications_and_removes_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def ctrl_c_after_five(done: int, total: int) -> None:
+        if done == 5:
+            raise KeyboardInterrupt
+
+    # Tasks finish in order, both models per replication: 5 finished = replications 0 and 1
+    # whole and half of 2, which is left out (the comparison needs pairs).
+    with pytest.raises(runner.Interrupted) as caught:
+        runner.simulate_replications(*models_and_run(2), range(4), ctrl_c_after_five)
+    kept = caught.value.finished
+    assert sorted((r.replication, r.scenario) for r in kept) == [
+        (0, "current"), (0, "faster"), (1, "current"), (1, "faster")
+    ]  # fmt: skip
+    one = runner.simulate_replications(*models_and_run(1), range(2))
+    order = {(r.replication, r.scenario): r for r in one}
+    for r in kept:
+        pd.testing.assert_frame_equal(order[r.replication, r.scenario].log.visits, r.log.visits)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folders_left_by_a_killed_run_are_removed_once_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = 4_194_304 + 12_345  # above Linux's largest process id: no such process
+    old = time.time() - 7 * 3600
+    folders = {
+        "stale": tmp_path / f"procsim-results-{dead}-a",
+        "recent": tmp_path / f"procsim-results-{dead}-b",
+        "running": tmp_path / f"procsim-results-{os.getpid()}-c",
+        "other": tmp_path / "procsim-results-notapid",
+    }
+    for name, folder in folders.items():
+        folder.mkdir()
+        (folder / "1-0.pickle").write_bytes(b"x")
+        if name != "recent":
+            os.utime(folder, (old, old))
+    runner.simulate_replications(*models_and_run(2), range(1))
+    assert {name for name, folder in folders.items() if folder.exists()} == {
+        "recent", "running", "other"
+    }  # fmt: skip

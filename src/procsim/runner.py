@@ -23,10 +23,12 @@ import os
 import pickle
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -170,39 +172,12 @@ def simulate_replications(
                 if progress:
                     progress(i + 1, len(tasks))
         else:
+            spool = _make_spool()
             try:
-                spool = tempfile.mkdtemp(prefix="procsim-results-")
-            except OSError:
-                spool = ""  # no usable temporary folder: results come through the pipe
-            pool = ProcessPoolExecutor(
-                max_workers=workers, initializer=_start_worker, initargs=(models, run, spool)
-            )
-            jobs = [(label, r) for r in replications for label in models]
-            finished: list[ReplicationResult | str] = []
-            try:
-                # The workers are forked when the tasks are submitted. With the parent's
-                # objects frozen then, a worker's garbage collector never walks (and so never
-                # copies, page by page) the heap it inherited, which slowed every worker down
-                # when the parent held earlier results.
-                gc.freeze()
-                try:
-                    done = pool.map(_pool_task, jobs, chunksize=1)
-                finally:
-                    gc.unfreeze()
-                for i, item in enumerate(done):
-                    finished.append(item)
-                    if progress:
-                        progress(i + 1, len(jobs))
+                _run_pool(models, run, replications, workers, spool, progress, results)
             finally:
-                # On Ctrl-C do not wait for the workers' unfinished replications.
-                pool.shutdown(wait=False, cancel_futures=True)
-                try:
-                    # The results are read only now (also those finished before a Ctrl-C):
-                    # read while the workers ran, they took the cores from them.
-                    results.extend(_receive(item) for item in finished)
-                finally:
-                    if spool:
-                        shutil.rmtree(spool, ignore_errors=True)
+                if spool:
+                    shutil.rmtree(spool, ignore_errors=True)
     except KeyboardInterrupt:
         raise Interrupted(_whole(results, list(models)), len(replications)) from None
     except BrokenProcessPool:
@@ -212,6 +187,83 @@ def simulate_replications(
             "a worker process died (killed, or out of memory)",
         ) from None
     return results
+
+
+_SPOOL_PREFIX = "procsim-results-"
+_STALE_AFTER_S = 6 * 3600
+
+
+def _make_spool() -> str:
+    """A private folder for the workers' result files ("" if none can be made).
+
+    Its name carries this process's id: folders left behind by a process that no longer runs
+    (killed before it could clean up) are removed first, once unchanged for some hours (a
+    process id from another container sharing the folder may look dead).
+    """
+    try:
+        stale = time.time() - _STALE_AFTER_S
+        for old in Path(tempfile.gettempdir()).glob(f"{_SPOOL_PREFIX}*-*"):
+            pid = old.name.removeprefix(_SPOOL_PREFIX).split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)) and old.stat().st_mtime < stale:
+                shutil.rmtree(old, ignore_errors=True)
+        return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-")
+    except OSError:
+        return ""  # no usable temporary folder: results come through the pipe
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass  # another user's process
+    return True
+
+
+def _run_pool(
+    models: Mapping[str, Model],
+    run: RunSettings,
+    replications: Sequence[int],
+    workers: int,
+    spool: str,
+    progress: Callable[[int, int], None] | None,
+    results: list[ReplicationResult],
+) -> None:
+    """Run the replications on a pool of worker processes; append the results in task order.
+
+    The results are read when the workers are done: read while they ran, they took the cores
+    from them. After Ctrl-C or a dead worker, those finished so far are read too (and the
+    exception goes on); after any other error none are.
+    """
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=_start_worker, initargs=(models, run, spool)
+    )
+    jobs = [(label, r) for r in replications for label in models]
+    finished: list[ReplicationResult | str] = []
+    try:
+        # The workers are forked when the tasks are submitted. With the parent's objects
+        # frozen then, a worker's garbage collector never walks (and so never copies, page by
+        # page) the heap it inherited, which slowed every worker down when the parent held
+        # earlier results.
+        gc.freeze()
+        try:
+            done = pool.map(_pool_task, jobs, chunksize=1)
+        finally:
+            gc.unfreeze()
+        for i, item in enumerate(done):
+            finished.append(item)
+            if progress:
+                progress(i + 1, len(jobs))
+    except (KeyboardInterrupt, BrokenProcessPool):
+        pool.shutdown(wait=False, cancel_futures=True)  # not waiting for unfinished ones
+        for item in finished:
+            with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError):
+                results.append(_receive(item))
+        raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    results.extend(_receive(item) for item in finished)
 
 
 def _ignore_ctrl_c() -> None:
