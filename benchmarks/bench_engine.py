@@ -785,7 +785,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="exit 1 if procsim's ratio to the floor is more than 20%% above the baseline's",
+        help="exit 1 if a ratio of procsim to a floor is more than 20%% above the baseline's",
     )
     parser.add_argument(
         "--baseline",

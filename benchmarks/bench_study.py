@@ -285,27 +285,39 @@ def run_children(specs: list[dict[str, Any]]) -> dict[str, Any]:
         return {"wall_s": time.perf_counter() - t0, "children_wall_s": own}
     finally:
         for child in children:
-            child.kill()
-            child.wait()  # reaped, their CPU time counts as this process's children's
+            # Let each child end (and reap its own workers) before it is reaped, so that all
+            # their CPU time counts as this process's children's.
+            with contextlib.suppress(OSError):
+                if child.stdin:
+                    child.stdin.close()
+            try:
+                child.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 def measure_split(
-    workspace: Any, names: list[str], params: dict[str, int], reps: int
+    workspace: Any, names: list[str], params: dict[str, int], reps: int, warm: bool = True
 ) -> dict[str, Any]:
-    """The control: the same replications in two separate processes, every other task each.
+    """The control: the same replications in two separate processes, half of each model's
+    replications each (the even ones and the odd ones; every other task if their number is
+    odd).
 
-    Each child runs one replication to warm up (as the pool's forked workers inherit a warm
-    parent) before the signal. If this control is no faster than the pool, the pool costs
-    nothing and the rest is the machine: two busy cores each running slower than one alone.
+    With ``warm``, each child runs one replication to warm up before the signal, as the pool's
+    forked workers inherit a warm parent; not when the pool runs in a fresh process too. If
+    this control is no faster than the pool, the pool costs nothing and the rest is the
+    machine: two busy cores each running slower than one alone.
     """
-    spec = {"root": str(workspace.root), "names": names, "params": params, "reps": reps}
+    spec = {"root": str(workspace.root), "names": names, "params": params, "reps": reps,
+            "warm": warm}  # fmt: skip
     return run_children([{**spec, "part": part} for part in (0, 1)])
 
 
 def run_child(spec_text: str) -> int:
     """A process started by :func:`run_children` (``bench_study.py --child SPEC``).
 
-    With ``part`` in the spec: every other task of the study (half of the control). With
+    With ``part`` in the spec: half of every model's replications (half of the control). With
     ``workers``: all the replications through ``runner.simulate_replications``, as the
     ``procsim`` command runs them (a fresh process), timing each task into ``log``.
     """
@@ -325,12 +337,17 @@ def run_child(spec_text: str) -> int:
         def work() -> Any:
             return procsim.runner.simulate_replications(models, settings, range(spec["reps"]))
     else:
-        # In the runner's order, every other task: both halves get as many tasks of each model.
+        # In the runner's order; each half gets as many replications of every model (with an
+        # odd number of replications: as many tasks).
         tasks = [
             (label, model, run, r) for r in range(spec["reps"]) for label, model in models.items()
         ]
-        tasks = tasks[spec["part"] :: 2]
-        procsim.runner.run_one(*tasks[0])
+        if spec["reps"] % 2 == 0:
+            tasks = [task for task in tasks if task[3] % 2 == spec["part"]]
+        else:
+            tasks = tasks[spec["part"] :: 2]
+        if spec["warm"]:
+            procsim.runner.run_one(*tasks[0])
 
         def work() -> Any:
             return [procsim.runner.run_one(*task) for task in tasks]
@@ -399,7 +416,7 @@ def measure_parallel(
         if workers == 2:
             around: dict[str, Any] = {}
             with _common.foreign_cpu(around):
-                record["split"] = measure_split(workspace, names, params, reps)
+                record["split"] = measure_split(workspace, names, params, reps, warm=not opts.fresh)
             record["split_other_share"] = around.get("other_share_of_machine")
         return record
 
