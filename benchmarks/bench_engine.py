@@ -477,6 +477,12 @@ def machine_info() -> dict[str, Any]:
 
 
 CONTENDERS = ("floor_process", "floor", "floor_schedule", "idiomatic", "procsim")
+#: The floors: (contender, name, suffix of the ratio keys ``ratio_to_*`` and ``procsim_to_*``).
+FLOORS = (
+    ("floor_process", "timeout loop", "loop"),
+    ("floor", "timeout chain", "floor"),
+    ("floor_schedule", "procsim's schedule", "schedule_floor"),
+)
 LABELS = {
     "floor": "SimPy floor: timeout chain",
     "floor_schedule": "SimPy floor: procsim's schedule",
@@ -566,13 +572,10 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
             "events_per_s": round(events / median),
             "us_per_event": round(median / events * 1e6, 4),
             # Time per event over the floor's time per event, paired within each repeat.
-            "ratio_to_floor": paired_ratio(times[name], times["floor"], floor_events / events),
-            "ratio_to_schedule_floor": paired_ratio(
-                times[name], times["floor_schedule"], floor_events / events
-            ),
-            "ratio_to_loop": paired_ratio(
-                times[name], times["floor_process"], floor_events / events
-            ),
+            **{
+                f"ratio_to_{suffix}": paired_ratio(times[name], times[floor], floor_events / events)
+                for floor, _, suffix in FLOORS
+            },
         }
     ct_b = info["idiomatic"]["cycle_time_mean"]
     ct_c = info["procsim"]["cycle_time_mean"]
@@ -592,12 +595,11 @@ def benchmark(cases: int, repeats: int, verbose: bool = True) -> dict[str, Any]:
         },
         "contenders": results,
         "ratios": {
-            "procsim_to_loop": results["procsim"]["ratio_to_loop"],
-            "idiomatic_to_loop": results["idiomatic"]["ratio_to_loop"],
-            "procsim_to_floor": results["procsim"]["ratio_to_floor"],
-            "procsim_to_schedule_floor": results["procsim"]["ratio_to_schedule_floor"],
-            "idiomatic_to_schedule_floor": results["idiomatic"]["ratio_to_schedule_floor"],
-            "idiomatic_to_floor": results["idiomatic"]["ratio_to_floor"],
+            **{
+                f"{who}_to_{suffix}": results[who][f"ratio_to_{suffix}"]
+                for who in ("procsim", "idiomatic")
+                for _, _, suffix in FLOORS
+            },
             "idiomatic_to_procsim": paired_ratio(
                 times["idiomatic"],
                 times["procsim"],
@@ -643,9 +645,6 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
             )
     events = info["procsim"]["events"]
     # The floors process exactly procsim's events: time ratios are ratios per event.
-    ratio = paired_ratio(times["procsim"], times["floor"])
-    ratio_schedule = paired_ratio(times["procsim"], times["floor_schedule"])
-    ratio_loop = paired_ratio(times["procsim"], times["floor_process"])
     return {
         "cases": cases,
         "events": events,
@@ -653,11 +652,12 @@ def benchmark_features(cases: int, repeats: int, verbose: bool = True) -> dict[s
         "floor_median_s": round(statistics.median(times["floor"]), 6),
         "procsim_median_s": round(statistics.median(times["procsim"]), 6),
         "procsim_us_per_event": round(statistics.median(times["procsim"]) / events * 1e6, 4),
-        "ratio_to_floor": ratio,
         "schedule_floor_median_s": round(statistics.median(times["floor_schedule"]), 6),
-        "ratio_to_schedule_floor": ratio_schedule,
         "loop_median_s": round(statistics.median(times["floor_process"]), 6),
-        "ratio_to_loop": ratio_loop,
+        **{
+            f"ratio_to_{suffix}": paired_ratio(times["procsim"], times[floor])
+            for floor, _, suffix in FLOORS
+        },
         "visits_started_at_no_real_event": unscheduled,
         "cycle_time_mean_h": round(info["procsim"]["cycle_time_mean"], 4),
         "times_s": {n: [round(t, 6) for t in ts] for n, ts in times.items()},
@@ -738,26 +738,14 @@ def check(res: dict[str, Any], baseline_path: Path) -> str:
             f"this run with {res['params']['cases']:,}; the ratios compare only roughly"
         )
     pairs = [
-        ("procsim / timeout loop", res["ratios"], recorded_ratios, "procsim_to_loop"),
-        ("procsim / timeout chain", res["ratios"], recorded_ratios, "procsim_to_floor"),
-        (
-            "procsim / procsim's schedule",
-            res["ratios"],
-            recorded_ratios,
-            "procsim_to_schedule_floor",
-        ),
+        (f"procsim / {name}", res["ratios"], recorded_ratios, f"procsim_to_{suffix}")
+        for _, name, suffix in FLOORS
     ]
     features, recorded_features = res.get("features"), base.get("features")
     if features is not None and recorded_features is not None:
         pairs += [
-            ("featured: procsim / timeout loop", features, recorded_features, "ratio_to_loop"),
-            ("featured: procsim / timeout chain", features, recorded_features, "ratio_to_floor"),
-            (
-                "featured: procsim / procsim's schedule",
-                features,
-                recorded_features,
-                "ratio_to_schedule_floor",
-            ),
+            (f"featured: procsim / {name}", features, recorded_features, f"ratio_to_{suffix}")
+            for _, name, suffix in FLOORS
         ]
     verdict = "ok"
     for label, now_figures, recorded_figures, key in pairs:
