@@ -22,7 +22,7 @@ every mean.
 
 Timing. What is timed is the simulation of the N customers including the records the wait means
 need. Ciw: ``ciw.Simulation(network)``, ``simulate_until_max_customers`` and ``get_all_records``
-(building the network object is not timed). procsim: ``procsim.engine.simulate(model, run, 0)``,
+(building the network object is not timed). procsim: ``procsim.sim.engine.simulate(model, run, 0)``,
 which draws its variates, runs the events and builds its visit table (``validate`` is not
 timed). Computing the means from the records is not timed, for either tool. One untimed warm-up
 round at small sizes runs every contender first; then, for K repeats (``--repeats``, default 5),
@@ -74,9 +74,9 @@ import numpy as np
 from scipy import stats
 
 import procsim
-import procsim.engine
-from procsim.model import EXIT, Model, RunSettings
-from procsim.validate import validate
+import procsim.sim.engine
+from procsim.model.process import EXIT, Model, RunSettings
+from procsim.model.validate import validate
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "baseline_ciw.json"
@@ -318,7 +318,7 @@ def run_procsim(model: Model, settings: RunSettings, net: Network, seed: int) ->
     assert customers is not None
     gc.collect()
     t0 = time.perf_counter()
-    log = procsim.engine.simulate(model, settings, 0)
+    log = procsim.sim.engine.simulate(model, settings, 0)
     seconds = time.perf_counter() - t0
 
     if log.truncated or len(log.arrival) != customers or np.isnan(log.completion).any():

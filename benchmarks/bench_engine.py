@@ -23,7 +23,7 @@ idiomatic SimPy
     as plain timeouts, the same routing probabilities. Variates are drawn with numpy before the
     clock starts, so their cost is not measured.
 procsim
-    ``procsim.engine.simulate(model, run, 0)``: one replication, including its own variate
+    ``procsim.sim.engine.simulate(model, run, 0)``: one replication, including its own variate
     generation and the construction of its visit table.
 
 The contenders run alternately (the order rotates each repeat) after one untimed warm-up round.
@@ -57,9 +57,10 @@ import _common  # benchmarks/_common.py (the script's folder is on the path)
 import numpy as np
 import simpy
 
-import procsim.engine
-from procsim.model import EXIT, Model, RunSettings
-from procsim.validate import validate
+import procsim.sim.engine
+import procsim.sim.records
+from procsim.model.process import EXIT, Model, RunSettings
+from procsim.model.validate import validate
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "baseline.json"
@@ -120,7 +121,7 @@ def make_features_config(cases: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Instrumentation (untimed runs only): procsim.engine is made to build a subclass of
+# Instrumentation (untimed runs only): procsim.sim.engine is made to build a subclass of
 # simpy.Environment, to count the kernel events it schedules and to stop a run that would never
 # end (an earlier engine's by-cases loop did not terminate) instead of hanging the benchmark.
 
@@ -148,7 +149,7 @@ class _Instrumented(simpy.Environment):
 
 
 class _SimpyShim:
-    """Stands in for the ``simpy`` module inside procsim.engine, with another Environment."""
+    """Stands in for the ``simpy`` module inside procsim.sim.engine, with another Environment."""
 
     def __init__(self, environment: type[simpy.Environment]) -> None:
         self.Environment = environment
@@ -159,23 +160,23 @@ class _SimpyShim:
 
 @contextlib.contextmanager
 def instrumented_engine() -> Iterator[None]:
-    """Make procsim.engine build :class:`_Instrumented` instead of ``simpy.Environment``."""
-    saved = procsim.engine.simpy
-    procsim.engine.simpy = _SimpyShim(_Instrumented)  # type: ignore[assignment,unused-ignore]
+    """Make procsim.sim.engine build :class:`_Instrumented` instead of ``simpy.Environment``."""
+    saved = procsim.sim.engine.simpy
+    procsim.sim.engine.simpy = _SimpyShim(_Instrumented)  # type: ignore[assignment,unused-ignore]
     try:
         yield
     finally:
-        procsim.engine.simpy = saved
+        procsim.sim.engine.simpy = saved
 
 
-def probe_engine(model: Model, run: RunSettings) -> tuple[procsim.engine.SimLog, int]:
+def probe_engine(model: Model, run: RunSettings) -> tuple[procsim.sim.records.SimLog, int]:
     """One untimed replication: its log and the number of SimPy events it scheduled."""
     try:
         with instrumented_engine():
-            log = procsim.engine.simulate(model, run, 0)
+            log = procsim.sim.engine.simulate(model, run, 0)
     except _EngineHangsError:
         raise SystemExit(
-            "\n*** procsim.engine.simulate does not terminate on this by-cases run "
+            "\n*** procsim.sim.engine.simulate does not terminate on this by-cases run "
             f"(> {_Instrumented.max_runs:,} env.run slices); nothing to benchmark ***"
         ) from None
     assert _Instrumented.last is not None
@@ -187,7 +188,7 @@ def probe_engine(model: Model, run: RunSettings) -> tuple[procsim.engine.SimLog,
 # stage visits); the SimPy ones also "kernel_events" (events SimPy scheduled).
 
 
-def _visit_ends(log: procsim.engine.SimLog) -> np.ndarray:
+def _visit_ends(log: procsim.sim.records.SimLog) -> np.ndarray:
     """End times of the completed visits.
 
     A visit whose case completed is complete even where the log shows no end (the engine blanks
@@ -201,13 +202,13 @@ def _visit_ends(log: procsim.engine.SimLog) -> np.ndarray:
     return finished
 
 
-def real_events(log: procsim.engine.SimLog) -> int:
+def real_events(log: procsim.sim.records.SimLog) -> int:
     """Arrivals + completed stage visits."""
     return int(len(log.arrival) + len(_visit_ends(log)))
 
 
 def run_procsim(model: Model, run: RunSettings) -> dict[str, Any]:
-    log = procsim.engine.simulate(model, run, 0)
+    log = procsim.sim.engine.simulate(model, run, 0)
     if log.truncated:
         raise RuntimeError("procsim's run was truncated by max_events")
     cycle = log.completion - log.arrival
@@ -218,7 +219,7 @@ def run_procsim(model: Model, run: RunSettings) -> dict[str, Any]:
     }
 
 
-def floor_delays(log: procsim.engine.SimLog) -> list[float]:
+def floor_delays(log: procsim.sim.records.SimLog) -> list[float]:
     """Gaps between consecutive real events of procsim's run (arrivals and visit ends)."""
     times = np.sort(np.concatenate([log.arrival, _visit_ends(log)]))
     delays: list[float] = np.diff(times, prepend=0.0).tolist()
@@ -244,7 +245,7 @@ def run_floor(delays: list[float]) -> dict[str, Any]:
 Schedule = tuple[list[list[tuple[float, int]]], list[tuple[float, int]]]
 
 
-def floor_schedule(log: procsim.engine.SimLog) -> tuple[Schedule, int]:
+def floor_schedule(log: procsim.sim.records.SimLog) -> tuple[Schedule, int]:
     """procsim's own event schedule, for the schedule floor: who scheduled which event.
 
     Each real event (an arrival, the end of a visit) is scheduled by the event at whose moment

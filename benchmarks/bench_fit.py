@@ -4,7 +4,7 @@ What it measures, in one run:
 
 1. BPI Challenge 2012 (W): fit on the chronological train split, simulate the test split's
    period ``--runs`` times, and compare with the test split using the field's measures
-   (procsim.logdist: the definitions of the ``log-distance-measures`` package). Published
+   (procsim.mining.distances: the definitions of the ``log-distance-measures`` package). Published
    figures for orientation: Simod 0.72 3-gram distance and 155 h cycle-time EMD;
    AgentSimulator (2024) 0.15 and 89 h. Goal: better than Simod on every measure, and aim for
    AgentSimulator.
@@ -42,10 +42,10 @@ import pandas as pd
 import yaml
 
 import procsim
-from procsim.eventlog import read_log
-from procsim.fit import fit_log
-from procsim.logdist import MEASURES
-from procsim.validation import validate_against_log
+from procsim.cli.fit import fit_log
+from procsim.mining.distances import MEASURES
+from procsim.mining.eventlog import read_log
+from procsim.mining.log_comparison import validate_against_log
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "baseline_fit.json"

@@ -1,9 +1,9 @@
 """Scale benchmark: one replication of ``customer_request`` by number of cases, time and memory.
 
-For each size N (``run.cases = N``, warm-up 0, replication 0) a fresh Python subprocess
-validates the bundled ``customer_request`` model and runs one replication exactly as a runner
-worker does (:func:`procsim.runner.run_one`: ``engine.simulate``, then the event log and the
-KPIs of that replication). Measured in the child, so that the peak memory is this size's alone:
+For each size N (``run.cases = N``, warm-up 0, replication 0) a fresh Python subprocess validates
+the bundled ``customer_request`` model and runs one replication exactly as a runner worker does
+(:func:`procsim.study.replication.run_one`: ``engine.simulate``, then the event log and the KPIs of
+that replication). Measured in the child, so that the peak memory is this size's alone:
 
 * wall time of ``engine.simulate`` (a timing wrapper around the function ``run_one`` calls),
   and of the rest of ``run_one`` (event log + KPIs: "metrics");
@@ -88,8 +88,8 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
 
     import numpy as np
 
-    import procsim.runner
-    from procsim.validate import validate
+    import procsim.study.replication
+    from procsim.model.validate import validate
 
     trace = bool(spec.get("tracemalloc"))
     config = {**spec["config"], "run": {"cases": spec["cases"], "replications": 2, "warmup": 0}}
@@ -102,7 +102,7 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
         "peak_rss_floor_bytes": _peak_rss(),
     }
 
-    real_simulate = procsim.runner.simulate
+    real_simulate = procsim.study.replication.simulate
 
     def timed_simulate(*args: Any, **kwargs: Any) -> Any:
         t0 = time.perf_counter()
@@ -117,18 +117,18 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
             tracemalloc.reset_peak()
         return log
 
-    procsim.runner.simulate = timed_simulate  # type: ignore[assignment]
+    procsim.study.replication.simulate = timed_simulate  # type: ignore[assignment]
     try:
         if trace:
             tracemalloc.start()
         t0 = time.perf_counter()
-        result = procsim.runner.run_one("current", model, run, 0)
+        result = procsim.study.replication.run_one("current", model, run, 0)
         total = time.perf_counter() - t0
         if trace:
             out["traced_peak_metrics_bytes"] = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
     finally:
-        procsim.runner.simulate = real_simulate
+        procsim.study.replication.simulate = real_simulate
     out["run_one_s"] = total
     out["metrics_s"] = total - out["engine_s"]
     out["peak_rss_bytes"] = _peak_rss()

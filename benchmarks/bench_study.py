@@ -11,17 +11,17 @@ cli
     waits for, from start-up to the printed table (Hydra composition, replications, metrics,
     statistics, tables, figures, report). Wall time only.
 study
-    The same study in this process through the public API, timed phase by phase:
-    ``procsim.compose`` (compose), ``procsim.run`` (replications, collect, statistics),
-    ``Results.save`` (tables), ``plots.make_figures`` and ``report.build_report`` (output), as
-    the CLI calls them. Timing wrappers around the functions ``api.run`` and ``runner.run_one``
-    call (``api.simulate_replications``, ``api.collect``, ``runner.simulate``,
-    ``runner.to_event_log``, ``runner.compute_kpis``) split ``procsim.run``: engine and metrics
-    run inside the worker processes (forked, so they inherit the wrappers, which append their
-    times to a file), so they are reported as worker time and, divided by the number of
-    workers, as their share of the wall time; the rest of the replications phase is pool
-    overhead (start-up, pickling, imbalance). Statistics = ``procsim.run`` minus replications
-    and collect. No profiler runs, so the times are those of a normal run.
+    The same study in this process through the public API, timed phase by phase: ``procsim.compose``
+    (compose), ``procsim.run`` (replications, collect, statistics), ``Results.save`` (tables),
+    ``plots.make_figures`` and ``report.build_report`` (output), as the CLI calls them. Timing
+    wrappers around the functions ``api.run`` and ``replication.run_one`` call
+    (``api.simulate_replications``, ``api.collect``, ``replication.simulate``,
+    ``replication.to_event_log``, ``replication.compute_kpis``) split ``procsim.run``: engine and
+    metrics run inside the worker processes (forked, so they inherit the wrappers, which append
+    their times to a file), so they are reported as worker time and, divided by the number of
+    workers, as their share of the wall time; the rest of the replications phase is pool overhead
+    (start-up, pickling, imbalance). Statistics = ``procsim.run`` minus replications and collect. No
+    profiler runs, so the times are those of a normal run.
 parallel
     The study's replications (``runner.simulate_replications`` of all 10 models) with
     ``run.workers=1`` and with ``run.workers=2``: speedup t1 / t2 (goal >= 1.8 on 2 cores).
@@ -32,10 +32,10 @@ parallel
     speedup measured while others use the cores means little. ``--wait-idle S`` waits (up to S
     seconds) for a 1-minute load average below 0.5 first.
 startup
-    ``python -X importtime -c "import procsim.cli"`` (median of 5: the cumulative time of
-    ``procsim.cli`` and the total of every import, with the slowest modules), and the wall time
+    ``python -X importtime -c "import procsim.cli.main"`` (median of 5: the cumulative time of
+    ``procsim.cli.main`` and the total of every import, with the slowest modules), and the wall time
     of ``procsim --help`` in a subprocess (median of 5; goal < 1.5 s). For reference, the wall
-    time of a bare ``python -c pass`` and of ``python -c "import procsim.api"``.
+    time of a bare ``python -c pass`` and of ``python -c "import procsim.study.api"``.
 
 Goals: study < 60 s on 2 cores; speedup >= 1.8; ``procsim --help`` < 1.5 s.
 
@@ -135,7 +135,7 @@ def make_workspace(root: Path, n_scenarios: int) -> tuple[Any, list[str]]:
     """A copy of the bundled ``conf/`` plus the generated scenario files; (workspace, names)."""
     import yaml
 
-    from procsim.workspace import Workspace, find_workspace
+    from procsim.config.workspace import Workspace, find_workspace
 
     bundled = find_workspace(HERE.parent)
     shutil.copytree(bundled.conf, root / "conf")
@@ -221,13 +221,13 @@ def measure_startup(repeats: int) -> dict[str, Any]:
     runs = []
     for _ in range(repeats):
         proc = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import procsim.cli"],
+            [sys.executable, "-X", "importtime", "-c", "import procsim.cli.main"],
             capture_output=True,
             text=True,
             check=True,
         )
         rows = parse_importtime(proc.stderr)
-        cli = next(r for r in rows if r["module"] == "procsim.cli" and r["depth"] == 0)
+        cli = next(r for r in rows if r["module"] == "procsim.cli.main" and r["depth"] == 0)
         runs.append((cli["cumulative_us"], sum(r["self_us"] for r in rows), rows))
     runs.sort(key=lambda r: r[0])
     cli_us, total_us, rows = runs[len(runs) // 2]
@@ -237,7 +237,7 @@ def measure_startup(repeats: int) -> dict[str, Any]:
     _wall([*help_cmd, "--help"])  # warm the file cache
     help_times = [_wall([*help_cmd, "--help"]) for _ in range(repeats)]
     bare = [_wall([sys.executable, "-c", "pass"]) for _ in range(repeats)]
-    api = [_wall([sys.executable, "-c", "import procsim.api"]) for _ in range(repeats)]
+    api = [_wall([sys.executable, "-c", "import procsim.study.api"]) for _ in range(repeats)]
     return {
         "import_procsim_cli_s": cli_us / 1e6,
         "import_total_s": total_us / 1e6,
@@ -321,8 +321,8 @@ def run_child(spec_text: str) -> int:
     ``workers``: all the replications through ``runner.simulate_replications``, as the
     ``procsim`` command runs them (a fresh process), timing each task into ``log``.
     """
-    import procsim.runner
-    from procsim.workspace import Workspace
+    import procsim.study.runner
+    from procsim.config.workspace import Workspace
 
     spec = json.loads(spec_text)
     study = compose_study(Workspace(Path(spec["root"]), "benchmark"), spec["names"],
@@ -331,11 +331,11 @@ def run_child(spec_text: str) -> int:
     work: Callable[[], Any]
     if "workers" in spec:
         log = PhaseLog(Path(spec["log"]))
-        procsim.runner.run_one = log.wrap(procsim.runner.run_one, "task")
+        procsim.study.runner.run_one = log.wrap(procsim.study.runner.run_one, "task")
         settings = dataclasses.replace(run, workers=spec["workers"])
 
         def work() -> Any:
-            return procsim.runner.simulate_replications(models, settings, range(spec["reps"]))
+            return procsim.study.runner.simulate_replications(models, settings, range(spec["reps"]))
     else:
         # In the runner's order; each half gets as many replications of every model (with an
         # odd number of replications: as many tasks).
@@ -347,10 +347,10 @@ def run_child(spec_text: str) -> int:
         else:
             tasks = tasks[spec["part"] :: 2]
         if spec["warm"]:
-            procsim.runner.run_one(*tasks[0])
+            procsim.study.runner.run_one(*tasks[0])
 
         def work() -> Any:
-            return [procsim.runner.run_one(*task) for task in tasks]
+            return [procsim.study.runner.run_one(*task) for task in tasks]
 
     print("ready", flush=True)
     sys.stdin.readline()
@@ -381,8 +381,8 @@ def measure_parallel(
     independent (shared physical core, steal, memory bandwidth, other processes); if not, the
     time is lost around the tasks (pool, pickling, the parent).
     """
-    import procsim.runner
-    from procsim.runner import simulate_replications
+    import procsim.study.runner
+    from procsim.study.runner import simulate_replications
 
     study = compose_study(workspace, names, params)
     models, run = study.build()
@@ -396,7 +396,7 @@ def measure_parallel(
         "idle": wait_idle(opts.wait_idle),
     }
     log = PhaseLog(tmp / "tasks.txt")
-    wrapped = log.wrap(procsim.runner.run_one, "task")
+    wrapped = log.wrap(procsim.study.runner.run_one, "task")
 
     def one(workers: int) -> dict[str, Any]:
         settings = dataclasses.replace(run, workers=workers)
@@ -408,7 +408,7 @@ def measure_parallel(
             with _common.foreign_cpu(record):
                 record["wall_s"] = run_children([spec])["wall_s"]
         else:
-            with patched([(procsim.runner, "run_one", wrapped)]), _common.foreign_cpu(record):
+            with patched([(procsim.study.runner, "run_one", wrapped)]), _common.foreign_cpu(record):
                 t0 = time.perf_counter()
                 simulate_replications(models, settings, range(reps))
                 record["wall_s"] = time.perf_counter() - t0
@@ -531,20 +531,20 @@ def measure_study(
     workspace: Any, names: list[str], params: dict[str, int], folder: Path
 ) -> dict[str, Any]:
     import procsim
-    import procsim.api
-    import procsim.runner
-    from procsim.plots import make_figures
-    from procsim.report import build_report
-    from procsim.runner import resolve_workers
+    import procsim.study.api
+    import procsim.study.replication
+    from procsim.review.figures import make_figures
+    from procsim.review.report import build_report
+    from procsim.study.runner import resolve_workers
 
     log = PhaseLog(folder.parent / "phases.txt")
+    one, api = procsim.study.replication, procsim.study.api
     targets = [
-        (procsim.runner, "simulate", log.wrap(procsim.runner.simulate, "engine")),
-        (procsim.runner, "to_event_log", log.wrap(procsim.runner.to_event_log, "metrics")),
-        (procsim.runner, "compute_kpis", log.wrap(procsim.runner.compute_kpis, "metrics")),
-        (procsim.api, "simulate_replications", log.wrap(procsim.api.simulate_replications,
-                                                        "replications")),
-        (procsim.api, "collect", log.wrap(procsim.api.collect, "collect")),
+        (one, "simulate", log.wrap(one.simulate, "engine")),
+        (one, "to_event_log", log.wrap(one.to_event_log, "metrics")),
+        (one, "compute_kpis", log.wrap(one.compute_kpis, "metrics")),
+        (api, "simulate_replications", log.wrap(api.simulate_replications, "replications")),
+        (api, "collect", log.wrap(api.collect, "collect")),
     ]  # fmt: skip
     wall: dict[str, float] = {}
     record: dict[str, Any] = {"load_1min_before": load1()}
@@ -729,10 +729,10 @@ def print_report(res: dict[str, Any]) -> None:
             f"\nstart-up: `{u['help_command']}` {u['help_wall_s']:.3f} s wall (median; goal < "
             f"{GOAL_STARTUP_S} s: {_goal(u['help_wall_s'] < GOAL_STARTUP_S)}); "
             f"`python -c pass` {u['python_pass_wall_s']:.3f} s; "
-            f"`python -c 'import procsim.api'` {u['import_procsim_api_wall_s']:.3f} s"
+            f"`python -c 'import procsim.study.api'` {u['import_procsim_api_wall_s']:.3f} s"
         )
         print(
-            "  python -X importtime -c 'import procsim.cli': procsim.cli "
+            "  python -X importtime -c 'import procsim.cli.main': procsim.cli.main "
             f"{u['import_procsim_cli_s']:.3f} s cumulative; all {u['import_modules']} imports "
             f"(with site) {u['import_total_s']:.3f} s"
         )
@@ -755,7 +755,7 @@ def check(res: dict[str, Any], baseline_path: Path) -> tuple[list[str], set[str]
     parts: set[str] = set()
     metrics = [
         ("startup", "help_wall_s", "procsim --help wall time", "lower", STARTUP_SLACK_S),
-        ("startup", "import_procsim_cli_s", "import procsim.cli", "lower", STARTUP_SLACK_S),
+        ("startup", "import_procsim_cli_s", "import procsim.cli.main", "lower", STARTUP_SLACK_S),
     ]
     if same:
         metrics += [

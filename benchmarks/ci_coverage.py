@@ -20,9 +20,9 @@ from typing import Any
 
 from scipy import stats
 
-from procsim.runner import run_study
-from procsim.stats import summarize
-from procsim.validate import validate
+from procsim.measure.stats import summarize
+from procsim.model.validate import validate
+from procsim.study.runner import run_study
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ import pandas as pd
 import pytest
 
 from helpers import mm1
-from procsim.calendar import WeeklyProfile
-from procsim.engine import simulate
 from procsim.errors import ModelError
-from procsim.metrics import EventLog, compute_kpis, to_event_log
-from procsim.runner import run_study
-from procsim.stats import summarize
-from procsim.validate import validate
+from procsim.measure.metrics import EventLog, compute_kpis, to_event_log
+from procsim.measure.stats import summarize
+from procsim.model.calendar import WeeklyProfile
+from procsim.model.validate import validate
+from procsim.sim.engine import simulate
+from procsim.study.runner import run_study
 
 WEEK = 168.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import procsim
-from procsim.workspace import find_workspace
+from procsim.config.workspace import find_workspace
 
 WORKSPACE = find_workspace()
 

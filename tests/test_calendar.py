@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procsim.calendar import (
+from procsim.errors import Issue
+from procsim.model.calendar import (
     Calendar,
     WeeklyProfile,
     parse_calendar,
@@ -19,7 +20,6 @@ from procsim.calendar import (
     parse_rate_profile,
     parse_shifts,
 )
-from procsim.errors import Issue
 
 OFFICE = {"mon-fri": "09:00-17:00"}
 

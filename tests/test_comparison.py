@@ -14,7 +14,7 @@ import pytest
 
 import procsim
 from helpers import mm1, two_stage
-from procsim.stats import bonferroni_level, compare, mser, replications_needed, t_interval
+from procsim.measure.stats import bonferroni_level, compare, mser, replications_needed, t_interval
 
 
 def renamed(config: dict[str, Any]) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def test_an_equivalent_redesign_is_flagged_in_about_five_percent_of_seeds() -> N
         base = mm1(rho=0.5, horizon=300, warmup=20, replications=10, seed=seed)
         study = procsim.from_configs({"current": base, "same": renamed(base)})
         models, run = study.build()
-        from procsim.runner import run_study
+        from procsim.study.runner import run_study
 
         kpis = run_study(models, run).kpis
         row = compare(kpis, "current", "same").query("metric == 'cycle_time_mean'")
@@ -202,8 +202,8 @@ def test_ranking_ties_redesigns_the_data_cannot_tell_apart(tmp_path: Any) -> Non
     """Two identical redesigns see the same random numbers, so every paired difference is 0:
     they must tie. Slower decisions (mean 0.8 h instead of 0.5 h at a manager already busy
     half the time) are clearly worse and must not tie with the best."""
-    from procsim.report import build_report
-    from procsim.report_table import terminal_table
+    from procsim.review.report import build_report
+    from procsim.review.terminal import terminal_table
 
     current, faster, slower = current_faster_slower()
     results = procsim.run(

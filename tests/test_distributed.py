@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import procsim
-from procsim.distributed import batches
 from procsim.errors import ProcsimError
+from procsim.study.backends import batches
 
 
 def study(backend: str) -> procsim.Study:

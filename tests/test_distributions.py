@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from procsim.distributions import parse_distribution
+from procsim.model.distributions import parse_distribution
 
 
 def build(spec: object):  # type: ignore[no-untyped-def]

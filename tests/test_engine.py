@@ -7,8 +7,8 @@ import math
 import numpy as np
 
 from helpers import mm1
-from procsim.engine import simulate
-from procsim.validate import validate
+from procsim.model.validate import validate
+from procsim.sim.engine import simulate
 
 
 def test_cases_mode_runs_every_case_to_completion_and_stops_there() -> None:

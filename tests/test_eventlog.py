@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from procsim.errors import LogFormatError
-from procsim.eventlog import LogColumns, describe_columns, read_log
+from procsim.mining.eventlog import LogColumns, describe_columns, read_log
 
 HEADER = "case_id,activity,start_time,end_time,resource"
 DATA = Path(__file__).parent / "data"

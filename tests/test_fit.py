@@ -19,21 +19,21 @@ from omegaconf import OmegaConf
 
 import procsim
 from helpers import run_module, two_stage
-from procsim.discover import (
+from procsim.cli.fit import fit_log
+from procsim.config.workspace import Workspace
+from procsim.errors import ModelError
+from procsim.measure.metrics import to_event_log
+from procsim.mining.discover import (
     _off_duty_hours,
     discover,
     rounded_probabilities,
     slug,
     staffing_runs,
 )
-from procsim.engine import simulate
-from procsim.errors import ModelError
-from procsim.eventlog import RealLog, estimate_starts, from_simulation
-from procsim.fit import fit_log
-from procsim.fit_yaml import write_config
-from procsim.metrics import to_event_log
-from procsim.validate import validate, validate_model
-from procsim.workspace import Workspace
+from procsim.mining.eventlog import RealLog, estimate_starts, from_simulation
+from procsim.mining.yaml_writer import write_config
+from procsim.model.validate import validate, validate_model
+from procsim.sim.engine import simulate
 
 
 def log_of(rows: list[tuple[str, str, str, str, str]]) -> RealLog:
@@ -241,7 +241,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     work.mkdir()
     args = [f"log={log}", "name=forms", "case=case", "activity=task", "start=begin"]
     args += ["end=finish", "resource=who"]
-    done = run_module("procsim.fit", args, work)
+    done = run_module("procsim.cli.fit", args, work)
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and "procsim process=forms" in done.stdout
     assert len(list((work / "outputs").rglob("report.html"))) == 1  # the fit report
@@ -260,7 +260,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     results = procsim.run(study)
     assert results.summary["metric"].eq("cycle_time_mean").any()
     # A second fit does not overwrite the first without overwrite=true.
-    again = run_module("procsim.fit", args, work)
+    again = run_module("procsim.cli.fit", args, work)
     assert again.returncode == 2 and "overwrite=true" in again.stderr
     assert "Traceback" not in again.stderr
 
@@ -276,7 +276,7 @@ def test_procsim_fit_writes_a_workspace_that_runs(tmp_path: Path) -> None:
     ],
 )
 def test_procsim_fit_bad_options_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
-    done = run_module("procsim.fit", args, tmp_path)
+    done = run_module("procsim.cli.fit", args, tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
-from procsim.distributions import Distribution, parse_distribution
 from procsim.errors import FitError
-from procsim.fit_dist import DEFAULT_FAMILIES, Candidate, fit_durations
+from procsim.mining.durations import DEFAULT_FAMILIES, Candidate, fit_durations
+from procsim.model.distributions import Distribution, parse_distribution
 
 
 def build(spec: object) -> Distribution:

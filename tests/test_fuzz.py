@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from procsim.distributions import parse_distribution
 from procsim.errors import ModelError
-from procsim.runner import run_study
-from procsim.validate import validate
+from procsim.model.distributions import parse_distribution
+from procsim.model.validate import validate
+from procsim.study.runner import run_study
 
 TRIED: dict[str, int] = {"valid": 0, "invalid": 0, "logs": 0}
 
@@ -298,11 +298,11 @@ def test_random_broken_logs_give_a_log_format_error_or_a_fit(
 
     import yaml
 
-    from procsim.discover import discover
     from procsim.errors import ProcsimError
-    from procsim.eventlog import read_log
-    from procsim.fit_yaml import write_config
-    from procsim.validate import validate_model
+    from procsim.mining.discover import discover
+    from procsim.mining.eventlog import read_log
+    from procsim.mining.yaml_writer import write_config
+    from procsim.model.validate import validate_model
 
     rows = [list(r) for r in GOOD_LOG]
     for _ in range(data.draw(st.integers(1, 6))):

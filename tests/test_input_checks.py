@@ -21,9 +21,9 @@ import yaml
 
 from helpers import REPO, mm1
 from helpers import run_cli as procsim
-from procsim.config import compose
+from procsim.config.compose import compose
 from procsim.errors import ModelError, ProcsimError
-from procsim.validate import validate
+from procsim.model.validate import validate
 
 
 def copy_workspace(tmp_path: Path) -> Path:

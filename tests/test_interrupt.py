@@ -18,7 +18,7 @@ import pytest
 
 import procsim
 from helpers import mm1
-from procsim import runner
+from procsim.study import runner
 
 REPO = Path(__file__).resolve().parents[1]
 

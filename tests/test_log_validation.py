@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 
 from helpers import run_module, two_stage
-from procsim.engine import simulate
 from procsim.errors import ModelError
-from procsim.eventlog import RealLog, from_simulation
-from procsim.logdist import (
+from procsim.measure.metrics import to_event_log
+from procsim.mining.distances import (
     absolute_emd,
     circadian_emd,
     cycle_time_emd,
@@ -24,9 +23,11 @@ from procsim.logdist import (
     ngram_distance,
     relative_emd,
 )
-from procsim.metrics import to_event_log
-from procsim.validate import validate
-from procsim.validation import validate_against_log, write_validation
+from procsim.mining.eventlog import RealLog, from_simulation
+from procsim.mining.log_comparison import validate_against_log
+from procsim.model.validate import validate
+from procsim.review.validation_report import write_validation
+from procsim.sim.engine import simulate
 
 
 def log(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
@@ -165,6 +166,6 @@ def test_a_process_with_none_of_the_logs_activities_is_refused(real_log: RealLog
 def test_procsim_validate_bad_options_exit_2(
     tmp_path: Path, args: list[str], expected: str
 ) -> None:
-    done = run_module("procsim.validation", args, tmp_path)
+    done = run_module("procsim.cli.validate_log", args, tmp_path)
     assert done.returncode == 2
     assert expected in done.stderr and "Traceback" not in done.stderr

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from procsim.engine import SimLog
-from procsim.metrics import compute_kpis, to_event_log
-from procsim.validate import validate_model
+from procsim.measure.metrics import compute_kpis, to_event_log
+from procsim.model.validate import validate_model
+from procsim.sim.records import SimLog
 
 NAN = math.nan
 
@@ -162,8 +162,8 @@ def test_cost_per_case_by_type_is_activity_based() -> None:
 
 def test_a_process_without_any_role_runs() -> None:
     """Only pure delays (no role at all): the event log names no resources."""
-    from procsim.runner import run_study
-    from procsim.validate import validate
+    from procsim.model.validate import validate
+    from procsim.study.runner import run_study
 
     model, run = validate(
         {
@@ -187,8 +187,8 @@ def test_abandoned_and_balked_cases_leave_the_work_in_progress() -> None:
     and finds the queue full (balks at 1); case 3 arrives 3, served 3-5; case 4 arrives 9,
     served from 9, still open at 10.
     """
-    from procsim.engine import ABANDONED, BALKED, COMPLETED, OPEN
-    from procsim.stats import wip_series
+    from procsim.measure.stats import wip_series
+    from procsim.sim.records import ABANDONED, BALKED, COMPLETED, OPEN
 
     model = validate_model(
         {

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from procsim.errors import ModelError
-from procsim.optimize import search_staffing
+from procsim.study.staffing_search import search_staffing
 
 
 def erlang_c(c: int, a: float) -> float:

@@ -13,8 +13,8 @@ import pytest
 
 import procsim
 from helpers import two_stage
-from procsim import runner
-from procsim.model import Model, RunSettings
+from procsim.model.process import Model, RunSettings
+from procsim.study import runner
 
 
 def models_and_run(workers: int) -> tuple[dict[str, Model], RunSettings]:

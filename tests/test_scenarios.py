@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from procsim.config import apply_diff, compose, resolve_study
+from procsim.config.compose import apply_diff, compose, resolve_study
+from procsim.config.workspace import Workspace
 from procsim.errors import ModelError, ProcsimError
-from procsim.workspace import Workspace
 
 
 def diff(base: dict, change: dict) -> tuple[dict, dict, list]:

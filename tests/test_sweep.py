@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from procsim.config import expand_experiment
+from procsim.config.compose import expand_experiment
+from procsim.config.workspace import Workspace
 from procsim.errors import ModelError
-from procsim.sweep import collect_sweep, parse_overrides, record_job
-from procsim.workspace import Workspace
+from procsim.study.sweep import collect_sweep, parse_overrides, record_job
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -125,3 +125,33 @@ def test_a_sweep_run_again_into_its_folder_keeps_the_finished_jobs(tmp_path: Pat
     assert job0.stat().st_mtime_ns == stamp
     jobs = pd.read_csv(tmp_path / "sweep" / "sweep_jobs.csv")
     assert jobs["status"].tolist() == ["ok", "ok"]
+
+
+@pytest.mark.parametrize("callbacks", ["none", "old path"])
+def test_a_sweep_is_collected_whatever_the_workspaces_config_names(
+    tmp_path: Path, callbacks: str
+) -> None:
+    """A workspace config with no callback block, or one naming the collector by the import
+    path of an older procsim, still gets its sweep collected."""
+    workspace = tmp_path / "ws"
+    (workspace / "conf" / "process").mkdir(parents=True)
+    (workspace / "scenarios").mkdir()
+    source = (REPO / "conf" / "process" / "customer_request.yaml").read_text(encoding="utf-8")
+    (workspace / "conf" / "process" / "customer_request.yaml").write_text(source, "utf-8")
+    config = "defaults:\n  - procsim_defaults\n  - process: customer_request\n  - _self_\n"
+    if callbacks == "old path":
+        config += (
+            "hydra:\n  callbacks:\n    collect_sweep:\n      _target_: procsim.sweep.CollectSweep\n"
+        )
+    (workspace / "conf" / "config.yaml").write_text(config, encoding="utf-8")
+    env = {**os.environ, "PROCSIM_WORKSPACE": str(workspace)}
+    done = subprocess.run(
+        [sys.executable, "-m", "procsim", "-m", "staffing.reviewer=2,3", "run.replications=2",
+         "run.horizon=1w", "run.warmup=0", f"hydra.sweep.dir={tmp_path / 'sweep'}"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    jobs = pd.read_csv(tmp_path / "sweep" / "sweep_jobs.csv")
+    assert jobs["status"].tolist() == ["ok", "ok"]
+    assert (tmp_path / "sweep" / "sweep_summary.csv").is_file()
+    assert (tmp_path / "sweep" / "0" / "cli.log").is_file()

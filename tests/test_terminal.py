@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from helpers import two_stage
-from procsim.report_table import target_table, terminal_table
-from procsim.validate import validate_model
+from procsim.model.validate import validate_model
+from procsim.review.terminal import target_table, terminal_table
 
 
 def summary_of(means: dict[str, tuple[float, float]]) -> pd.DataFrame:
@@ -86,7 +86,7 @@ def test_proportions_change_in_percentage_points() -> None:
 
 def test_progress_counts_runs_of_every_model_honestly(capsys: pytest.CaptureFixture[str]) -> None:
     """40 replications of a current process and a redesign are 80 runs, not 80 replications."""
-    from procsim.cli import _Progress
+    from procsim.cli.main import _Progress
 
     two = _Progress(True, models=2)
     two(1, 80)

@@ -10,7 +10,7 @@ import pytest
 import procsim
 from helpers import mm1, two_stage
 from procsim.errors import ModelError
-from procsim.validate import validate
+from procsim.model.validate import validate
 
 
 def problems(config: dict[str, Any]) -> list[str]:
@@ -122,7 +122,7 @@ def test_warmup_longer_than_horizon_is_rejected() -> None:
 
 
 def test_overload_is_a_warning_and_the_run_still_finishes() -> None:
-    from procsim.runner import run_study
+    from procsim.study.runner import run_study
 
     model, run = validate(mm1(rho=1.3, horizon=300, warmup=0, replications=2))
     assert any("offered load is 1.30" in w for w in model.warnings)
@@ -133,7 +133,7 @@ def test_overload_is_a_warning_and_the_run_still_finishes() -> None:
 
 
 def test_event_guard_stops_a_runaway_replication_and_says_so() -> None:
-    from procsim.runner import run_study
+    from procsim.study.runner import run_study
 
     model, run = validate(mm1(rho=1.5, horizon=100_000, warmup=0, replications=2, max_events=5_000))
     results = run_study({"current": model}, run)

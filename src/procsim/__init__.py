@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from procsim.versions import __version__
 
 __all__ = [
     "ModelError",
@@ -28,19 +28,19 @@ __all__ = [
 # The public names are imported on first use, so that `procsim --help` and the CLI's argument
 # checks start without loading pandas, scipy and matplotlib.
 _LAZY = {
-    "Results": "procsim.api",
-    "from_configs": "procsim.api",
-    "run": "procsim.api",
-    "Study": "procsim.config",
-    "compose": "procsim.config",
+    "Results": "procsim.study.api",
+    "from_configs": "procsim.study.api",
+    "run": "procsim.study.api",
+    "Study": "procsim.config.compose",
+    "compose": "procsim.config.compose",
     "ModelError": "procsim.errors",
     "ProcsimError": "procsim.errors",
 }
 
 if TYPE_CHECKING:
-    from procsim.api import Results, from_configs, run
-    from procsim.config import Study, compose
+    from procsim.config.compose import Study, compose
     from procsim.errors import ModelError, ProcsimError
+    from procsim.study.api import Results, from_configs, run
 
 
 def __getattr__(name: str) -> Any:

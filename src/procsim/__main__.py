@@ -1,5 +1,5 @@
 """``python -m procsim`` runs the ``procsim`` command."""
 
-from procsim.cli import main
+from procsim.cli.main import main
 
 main()

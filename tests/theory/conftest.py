@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from procsim.runner import StudyResults, run_study
-from procsim.stats import summarize
-from procsim.validate import validate
+from procsim.measure.stats import summarize
+from procsim.model.validate import validate
+from procsim.study.runner import StudyResults, run_study
 
 
 @dataclass

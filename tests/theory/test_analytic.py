@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from queueing import erlang_c, mm1_w, mmc_wait_cdf, mmc_wq, pk_wq, second_moment
 
-from procsim.analytic import erlang_c as procsim_erlang_c
-from procsim.analytic import estimate
-from procsim.validate import validate_model
+from procsim.measure.analytic import erlang_c as procsim_erlang_c
+from procsim.measure.analytic import estimate
+from procsim.model.validate import validate_model
 
 
 def station(servers: int, lam: float, duration: dict[str, Any], **extra: Any) -> dict[str, Any]:

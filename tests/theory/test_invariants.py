@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from procsim.runner import StudyResults, run_study
-from procsim.validate import validate
+from procsim.model.validate import validate
+from procsim.study.runner import StudyResults, run_study
 
 STAFFING = {"clerk": 3, "expert": 2, "manager": 1}
 START = "intake"

@@ -1,0 +1,1 @@
+"""The command line: ``procsim`` and its companion commands."""

@@ -1,0 +1,41 @@
+"""One replication of one model: simulate it, turn its records into an event log, measure it.
+
+Sits between the engine (:mod:`procsim.sim.engine`) and metrics
+(:mod:`procsim.measure.metrics`) on one side and whatever runs many replications on the other:
+the local process pool (:mod:`procsim.study.runner`) and the clusters
+(:mod:`procsim.study.backends`). It runs in the worker, so only the KPIs and the event log
+travel back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from procsim.measure.metrics import EventLog, compute_kpis, to_event_log
+from procsim.model.process import Model, RunSettings
+from procsim.sim.engine import simulate
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    """What one replication of one model gives back."""
+
+    scenario: str
+    replication: int
+    kpis: pd.DataFrame
+    log: EventLog
+    truncated: bool
+    stop_reason: str = ""
+
+
+def run_one(label: str, model: Model, run: RunSettings, replication: int) -> ReplicationResult:
+    """Simulate one replication and compute its KPIs."""
+    log = simulate(model, run, replication)
+    elog = to_event_log(log, model, run.warmup)
+    truncated, stop_reason = log.truncated, log.stop_reason
+    del log  # the raw table: the event log holds everything from here on
+    kpis = compute_kpis(elog, model, replication)
+    kpis.insert(0, "scenario", label)
+    return ReplicationResult(label, replication, kpis, elog, truncated, stop_reason)
