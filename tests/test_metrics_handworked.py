@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from procsim.measure.metrics import compute_kpis, to_event_log
+from procsim.measure.event_log import to_event_log
+from procsim.measure.kpis import compute_kpis
 from procsim.model.validate import validate_model
 from procsim.sim.records import SimLog
 

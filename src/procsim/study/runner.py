@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from procsim.measure.metrics import compute_kpis
+from procsim.measure.kpis import compute_kpis
 from procsim.model.process import Model, RunSettings
 from procsim.study.replication import ReplicationResult, run_one
 
