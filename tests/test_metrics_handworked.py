@@ -188,7 +188,7 @@ def test_abandoned_and_balked_cases_leave_the_work_in_progress() -> None:
     and finds the queue full (balks at 1); case 3 arrives 3, served 3-5; case 4 arrives 9,
     served from 9, still open at 10.
     """
-    from procsim.measure.stats import wip_series
+    from procsim.measure.warmup import wip_series
     from procsim.sim.records import ABANDONED, BALKED, COMPLETED, OPEN
 
     model = validate_model(

@@ -24,7 +24,6 @@ from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
 from procsim.files import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.measure.analytic import beside
 from procsim.measure.stats import (
-    auto_warmup,
     bonferroni_level,
     compare,
     ranking,
@@ -32,6 +31,7 @@ from procsim.measure.stats import (
     replications_needed,
     summarize,
 )
+from procsim.measure.warmup import auto_warmup
 from procsim.model.calendar import WeeklyProfile
 from procsim.model.kpi_catalogue import CATALOGUE
 from procsim.model.process import BASELINE, Model, RunSettings
