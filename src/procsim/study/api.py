@@ -73,21 +73,21 @@ def run(
         for text in model_warnings(models):
             warn(text)
     notes: list[str] = []
-    done = replicate(models, settings, progress)
-    if done.settings.auto_warmup:
-        notes += measure_from_warmup(models, done)
-    measured = reach_precision(models, done, progress)
-    warnings, reached = precision_notes(done.settings, measured.precision)
+    reps = replicate(models, settings, progress)
+    if reps.settings.auto_warmup:
+        notes += measure_from_warmup(models, reps)
+    measured = reach_precision(models, reps, progress)
+    warnings, reached = precision_notes(reps.settings, measured.precision)
     notes += reached
-    if done.interrupted:
-        warnings.insert(0, done.interrupted)
+    if reps.interrupted:
+        warnings.insert(0, reps.interrupted)
     sim, summary = measured.tables, measured.summary
-    compared = compare_redesigns(summary, sim.kpis, models, done.settings.confidence, study.rank_by)
+    compared = compare_redesigns(summary, sim.kpis, models, reps.settings.confidence, study.rank_by)
     notes += compared.notes
     return Results(
         study,
         models,
-        done.settings,
+        reps.settings,
         sim.kpis,
         summary,
         compared.comparison,
@@ -99,8 +99,8 @@ def run(
         precision=measured.precision,
         notes=notes,
         analytic=beside(summary, models),
-        interrupted=bool(done.interrupted),
-        interrupted_by=done.interrupted_by,
+        interrupted=bool(reps.interrupted),
+        interrupted_by=reps.interrupted_by,
     )
 
 

@@ -2,9 +2,10 @@
 
 Sits between the engine (:mod:`procsim.sim.engine`) and the measurement
 (:mod:`procsim.measure.event_log`, :mod:`procsim.measure.kpis`) on one side and whatever runs
-many replications on the other: the local process pool (:mod:`procsim.study.pool`, through
-:mod:`procsim.study.runner`) and the clusters (:mod:`procsim.study.backends`). It runs in the
-worker, so only the KPIs and the event log travel back.
+many replications on the other: this process or a pool of worker processes
+(:mod:`procsim.study.local`) and the clusters (:mod:`procsim.study.backends`), as the runner
+(:mod:`procsim.study.runner`) chooses. It runs in the worker, so only the KPIs and the event
+log travel back.
 """
 
 from __future__ import annotations

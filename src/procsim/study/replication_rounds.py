@@ -74,7 +74,7 @@ def replicate(
         When a worker process died before two replications finished.
     """
     try:
-        reps = simulate_replications(models, settings, range(settings.replications), progress)
+        results = simulate_replications(models, settings, range(settings.replications), progress)
     except Interrupted as stop:
         kept = len({r.replication for r in stop.finished})
         if kept < 2:
@@ -93,17 +93,17 @@ def replicate(
             ),
             interrupted_by=stop.cause,
         )
-    return Replications(reps, settings)
+    return Replications(results, settings)
 
 
-def measure_from_warmup(models: Mapping[str, Model], done: Replications) -> list[str]:
+def measure_from_warmup(models: Mapping[str, Model], reps: Replications) -> list[str]:
     """``run.warmup: auto``: estimate the warm-up by MSER-5 on work in progress and measure
     every replication again from there; the notes saying so."""
-    settings = done.settings
+    settings = reps.settings
     assert settings.horizon is not None
-    warmup = auto_warmup(collect(models, settings, done.results).cases, settings.horizon)
-    done.settings = dataclasses.replace(settings, warmup=warmup)
-    done.results = remeasure(done.results, models, warmup)
+    warmup = auto_warmup(collect(models, settings, reps.results).cases, settings.horizon)
+    reps.settings = dataclasses.replace(settings, warmup=warmup)
+    reps.results = remeasure(reps.results, models, warmup)
     notes = [
         f"warm-up estimated by MSER-5 on work in progress: {warmup:.4g} "
         f"{next(iter(models.values())).time_unit}"
@@ -133,14 +133,14 @@ def remeasure(
 
 def reach_precision(
     models: Mapping[str, Model],
-    done: Replications,
+    reps: Replications,
     progress: Callable[[int, int], None] | None,
 ) -> Measured:
     """``run.precision``: add replications until the relative CI half-width of
     ``run.precision_kpis`` is reached for every model (or ``run.max_replications``); the
-    replications measured. ``done.settings.replications`` becomes the number that ran."""
-    settings = done.settings
-    measured = measure(models, settings, done.results)
+    replications measured. ``reps.settings.replications`` becomes the number that ran."""
+    settings = reps.settings
+    measured = measure(models, settings, reps.results)
     n = settings.replications
     while (
         settings.precision is not None and len(measured.precision) and n < settings.max_replications
@@ -151,21 +151,21 @@ def reach_precision(
         target = replications_needed(n, worst, settings.precision)
         more = min(max(target, n + 2), settings.max_replications)
         try:
-            done.results += simulate_replications(models, settings, range(n, more), progress)
+            reps.results += simulate_replications(models, settings, range(n, more), progress)
         except Interrupted as stop:
-            done.results += stop.finished
+            reps.results += stop.finished
             got = len({r.replication for r in stop.finished})
-            done.interrupted_by = stop.cause
-            done.interrupted = (
+            reps.interrupted_by = stop.cause
+            reps.interrupted = (
                 f"interrupted ({stop.cause}) while adding replications for the precision target: "
                 f"the results cover {n + got} replications"
             )
             n += got
-            measured = measure(models, settings, done.results)
+            measured = measure(models, settings, reps.results)
             break
         n = more
-        measured = measure(models, settings, done.results)
-    done.settings = dataclasses.replace(settings, replications=n)
+        measured = measure(models, settings, reps.results)
+    reps.settings = dataclasses.replace(settings, replications=n)
     return measured
 
 
