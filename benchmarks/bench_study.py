@@ -14,14 +14,15 @@ study
     The same study in this process through the public API, timed phase by phase: ``procsim.compose``
     (compose), ``procsim.run`` (replications, collect, statistics), ``Results.save`` (tables),
     ``plots.make_figures`` and ``report.build_report`` (output), as the CLI calls them. Timing
-    wrappers around the functions ``api.run`` and ``replication.run_one`` call
-    (``api.simulate_replications``, ``api.collect``, ``replication.simulate``,
-    ``replication.to_event_log``, ``replication.compute_kpis``) split ``procsim.run``: engine and
-    metrics run inside the worker processes (forked, so they inherit the wrappers, which append
-    their times to a file), so they are reported as worker time and, divided by the number of
-    workers, as their share of the wall time; the rest of the replications phase is pool overhead
-    (start-up, pickling, imbalance). Statistics = ``procsim.run`` minus replications and collect. No
-    profiler runs, so the times are those of a normal run.
+    wrappers around the functions ``procsim.run``'s rounds and ``replication.run_one`` call
+    (``replication_rounds.simulate_replications``, ``replication_rounds.collect``,
+    ``replication.simulate``, ``replication.to_event_log``, ``replication.compute_kpis``) split
+    ``procsim.run``: engine and metrics run inside the worker processes (forked, so they inherit
+    the wrappers, which append their times to a file), so they are reported as worker time and,
+    divided by the number of workers, as their share of the wall time; the rest of the
+    replications phase is pool overhead (start-up, pickling, imbalance). Statistics =
+    ``procsim.run`` minus replications and collect. No profiler runs, so the times are those of
+    a normal run.
 parallel
     The study's replications (``runner.simulate_replications`` of all 10 models) with
     ``run.workers=1`` and with ``run.workers=2``: speedup t1 / t2 (goal >= 1.8 on 2 cores).
@@ -321,6 +322,7 @@ def run_child(spec_text: str) -> int:
     ``workers``: all the replications through ``runner.simulate_replications``, as the
     ``procsim`` command runs them (a fresh process), timing each task into ``log``.
     """
+    import procsim.study.local
     import procsim.study.runner
     from procsim.config.workspace import Workspace
 
@@ -331,7 +333,7 @@ def run_child(spec_text: str) -> int:
     work: Callable[[], Any]
     if "workers" in spec:
         log = PhaseLog(Path(spec["log"]))
-        procsim.study.runner.run_one = log.wrap(procsim.study.runner.run_one, "task")
+        procsim.study.local.run_one = log.wrap(procsim.study.local.run_one, "task")
         settings = dataclasses.replace(run, workers=spec["workers"])
 
         def work() -> Any:
@@ -347,10 +349,10 @@ def run_child(spec_text: str) -> int:
         else:
             tasks = tasks[spec["part"] :: 2]
         if spec["warm"]:
-            procsim.study.runner.run_one(*tasks[0])
+            procsim.study.local.run_one(*tasks[0])
 
         def work() -> Any:
-            return [procsim.study.runner.run_one(*task) for task in tasks]
+            return [procsim.study.local.run_one(*task) for task in tasks]
 
     print("ready", flush=True)
     sys.stdin.readline()
@@ -376,12 +378,12 @@ def measure_parallel(
     of ``--wait-idle`` is spent: on a shared machine, short runs in quiet moments are the only
     meaningful ones.
 
-    A timing wrapper around ``runner.run_one`` (inherited by the forked workers) records each
+    A timing wrapper around ``local.run_one`` (inherited by the forked workers) records each
     task's own duration: if tasks take longer when two run at once, the cores are not
     independent (shared physical core, steal, memory bandwidth, other processes); if not, the
     time is lost around the tasks (pool, pickling, the parent).
     """
-    import procsim.study.runner
+    import procsim.study.local
     from procsim.study.runner import simulate_replications
 
     study = compose_study(workspace, names, params)
@@ -396,7 +398,7 @@ def measure_parallel(
         "idle": wait_idle(opts.wait_idle),
     }
     log = PhaseLog(tmp / "tasks.txt")
-    wrapped = log.wrap(procsim.study.runner.run_one, "task")
+    wrapped = log.wrap(procsim.study.local.run_one, "task")
 
     def one(workers: int) -> dict[str, Any]:
         settings = dataclasses.replace(run, workers=workers)
@@ -408,7 +410,7 @@ def measure_parallel(
             with _common.foreign_cpu(record):
                 record["wall_s"] = run_children([spec])["wall_s"]
         else:
-            with patched([(procsim.study.runner, "run_one", wrapped)]), _common.foreign_cpu(record):
+            with patched([(procsim.study.local, "run_one", wrapped)]), _common.foreign_cpu(record):
                 t0 = time.perf_counter()
                 simulate_replications(models, settings, range(reps))
                 record["wall_s"] = time.perf_counter() - t0
@@ -531,20 +533,20 @@ def measure_study(
     workspace: Any, names: list[str], params: dict[str, int], folder: Path
 ) -> dict[str, Any]:
     import procsim
-    import procsim.study.api
     import procsim.study.replication
+    import procsim.study.replication_rounds
     from procsim.review.figures import make_figures
     from procsim.review.report import build_report
     from procsim.study.runner import resolve_workers
 
     log = PhaseLog(folder.parent / "phases.txt")
-    one, api = procsim.study.replication, procsim.study.api
+    one, rounds = procsim.study.replication, procsim.study.replication_rounds
     targets = [
         (one, "simulate", log.wrap(one.simulate, "engine")),
         (one, "to_event_log", log.wrap(one.to_event_log, "metrics")),
         (one, "compute_kpis", log.wrap(one.compute_kpis, "metrics")),
-        (api, "simulate_replications", log.wrap(api.simulate_replications, "replications")),
-        (api, "collect", log.wrap(api.collect, "collect")),
+        (rounds, "simulate_replications", log.wrap(rounds.simulate_replications, "replications")),
+        (rounds, "collect", log.wrap(rounds.collect, "collect")),
     ]  # fmt: skip
     wall: dict[str, float] = {}
     record: dict[str, Any] = {"load_1min_before": load1()}

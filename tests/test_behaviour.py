@@ -13,7 +13,8 @@ import pytest
 
 from helpers import mm1
 from procsim.errors import ModelError
-from procsim.measure.metrics import EventLog, compute_kpis, to_event_log
+from procsim.measure.event_log import EventLog, to_event_log
+from procsim.measure.kpis import compute_kpis
 from procsim.measure.stats import summarize
 from procsim.model.calendar import WeeklyProfile
 from procsim.model.validate import validate

@@ -14,7 +14,8 @@ import pytest
 
 import procsim
 from helpers import mm1, two_stage
-from procsim.measure.stats import bonferroni_level, compare, mser, replications_needed, t_interval
+from procsim.measure.stats import bonferroni_level, compare, replications_needed, t_interval
+from procsim.measure.warmup import mser
 
 
 def renamed(config: dict[str, Any]) -> dict[str, Any]:

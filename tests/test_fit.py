@@ -22,7 +22,7 @@ from helpers import run_module, two_stage
 from procsim.cli.fit import fit_log
 from procsim.config.workspace import Workspace
 from procsim.errors import ModelError
-from procsim.measure.metrics import to_event_log
+from procsim.measure.event_log import to_event_log
 from procsim.mining.discover import (
     _off_duty_hours,
     discover,

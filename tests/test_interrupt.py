@@ -18,22 +18,22 @@ import pytest
 
 import procsim
 from helpers import mm1
-from procsim.study import runner
+from procsim.study import local
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def interrupt_after(monkeypatch: pytest.MonkeyPatch, calls: int) -> None:
-    real = runner._task
+    real = local._task
     count = {"n": 0}
 
-    def task(args: Any) -> runner.ReplicationResult:
+    def task(args: Any) -> local.ReplicationResult:
         count["n"] += 1
         if count["n"] > calls:
             raise KeyboardInterrupt
         return real(args)
 
-    monkeypatch.setattr(runner, "_task", task)
+    monkeypatch.setattr(local, "_task", task)
 
 
 def study() -> procsim.Study:
@@ -108,7 +108,7 @@ def test_an_overloaded_system_is_stopped_by_the_guards_and_says_so() -> None:
 
 
 PARENT = os.getpid()
-_REAL_RUN_ONE = runner.run_one
+_REAL_RUN_ONE = local.run_one
 
 
 def _dying_run_one(label: str, model: Any, run: Any, replication: int) -> Any:
@@ -128,7 +128,7 @@ def test_a_killed_worker_keeps_the_finished_replications(
 ) -> None:
     """A worker process that dies (killed, out of memory) stops the run like Ctrl-C: what
     finished is kept, the warning says why, and no result file is left behind."""
-    monkeypatch.setattr(runner, "run_one", _dying_run_one)
+    monkeypatch.setattr(local, "run_one", _dying_run_one)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     config = study()
     for label in config.configs:

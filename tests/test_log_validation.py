@@ -14,7 +14,7 @@ import pytest
 
 from helpers import run_module, two_stage
 from procsim.errors import ModelError
-from procsim.measure.metrics import to_event_log
+from procsim.measure.event_log import to_event_log
 from procsim.mining.distances import (
     absolute_emd,
     circadian_emd,

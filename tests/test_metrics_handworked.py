@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from procsim.measure.metrics import compute_kpis, to_event_log
+from procsim.measure.event_log import to_event_log
+from procsim.measure.kpis import compute_kpis
 from procsim.model.validate import validate_model
 from procsim.sim.records import SimLog
 
@@ -187,7 +188,7 @@ def test_abandoned_and_balked_cases_leave_the_work_in_progress() -> None:
     and finds the queue full (balks at 1); case 3 arrives 3, served 3-5; case 4 arrives 9,
     served from 9, still open at 10.
     """
-    from procsim.measure.stats import wip_series
+    from procsim.measure.warmup import wip_series
     from procsim.sim.records import ABANDONED, BALKED, COMPLETED, OPEN
 
     model = validate_model(

@@ -16,7 +16,7 @@ import procsim
 from helpers import mm1
 from procsim.model.validate import validate_model
 from procsim.review import figures as plots
-from procsim.study.api import describe_model
+from procsim.study.model_description import describe_model
 
 NAN = math.nan
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

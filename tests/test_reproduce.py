@@ -78,7 +78,7 @@ def test_event_logs_too_long_for_a_spreadsheet_are_parquet_only(
     study = procsim.compose(overrides=["run.replications=2", "run.horizon=1w", "run.warmup=0"])
     results = procsim.run(study)
     # As if a spreadsheet held fewer rows than the visits log has, but more than the cases log.
-    monkeypatch.setattr(procsim.study.api, "SPREADSHEET_ROWS", len(results.cases) + 1)
+    monkeypatch.setattr(procsim.study.results, "SPREADSHEET_ROWS", len(results.cases) + 1)
     assert len(results.visits) > len(results.cases) + 1
     tables = results.save(tmp_path / "run") / "tables"
     assert (tables / "visits.parquet").is_file() and not (tables / "visits.csv").exists()

@@ -14,7 +14,7 @@ import pytest
 import procsim
 from helpers import two_stage
 from procsim.model.process import Model, RunSettings
-from procsim.study import runner
+from procsim.study import local, runner
 
 
 def models_and_run(workers: int) -> tuple[dict[str, Model], RunSettings]:
@@ -32,13 +32,13 @@ def test_two_workers_give_the_same_kpis_and_event_logs_as_one(
     # The pool's results travel through files in a private folder of the temporary directory.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     received: list[object] = []
-    receive = runner._receive
+    receive = local._receive
 
     def spy(item: runner.ReplicationResult | str) -> runner.ReplicationResult:
         received.append(item)
         return receive(item)
 
-    monkeypatch.setattr(runner, "_receive", spy)
+    monkeypatch.setattr(local, "_receive", spy)
     one = runner.simulate_replications(*models_and_run(1), range(3))
     two = runner.simulate_replications(*models_and_run(2), range(3))
     # Every result came as a file of the private folder, not through the pipe.
@@ -55,25 +55,25 @@ def test_two_workers_give_the_same_kpis_and_event_logs_as_one(
 
 def test_a_worker_hands_back_its_result_through_a_file(tmp_path: Path) -> None:
     models, run = models_and_run(2)
-    runner._WORKER.update(models=models, run=run, spool=str(tmp_path))
+    local._WORKER.update(models=models, run=run, spool=str(tmp_path))
     try:
-        item = runner._pool_task(("faster", 1))
+        item = local._pool_task(("faster", 1))
         assert isinstance(item, str) and Path(item).parent == tmp_path
-        result = runner._receive(item)
+        result = local._receive(item)
         assert not Path(item).exists()
-        direct = runner.run_one("faster", models["faster"], run, 1)
+        direct = local.run_one("faster", models["faster"], run, 1)
         pd.testing.assert_frame_equal(result.log.visits, direct.log.visits)
         pd.testing.assert_frame_equal(result.kpis, direct.kpis)
 
         # A spool folder that cannot be written (removed, full disk): through the pipe then.
-        runner._WORKER["spool"] = str(tmp_path / "gone")
-        item = runner._pool_task(("faster", 1))
+        local._WORKER["spool"] = str(tmp_path / "gone")
+        item = local._pool_task(("faster", 1))
         assert isinstance(item, runner.ReplicationResult)
-        assert runner._receive(item) is item
+        assert local._receive(item) is item
         pd.testing.assert_frame_equal(item.log.visits, direct.log.visits)
         assert not os.path.exists(tmp_path / "gone")
     finally:
-        runner._WORKER.clear()
+        local._WORKER.clear()
 
 
 def test_without_a_usable_temporary_folder_results_come_through_the_pipe(

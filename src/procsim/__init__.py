@@ -28,7 +28,7 @@ __all__ = [
 # The public names are imported on first use, so that `procsim --help` and the CLI's argument
 # checks start without loading pandas, scipy and matplotlib.
 _LAZY = {
-    "Results": "procsim.study.api",
+    "Results": "procsim.study.results",
     "from_configs": "procsim.study.api",
     "run": "procsim.study.api",
     "Study": "procsim.config.compose",
@@ -40,7 +40,8 @@ _LAZY = {
 if TYPE_CHECKING:
     from procsim.config.compose import Study, compose
     from procsim.errors import ModelError, ProcsimError
-    from procsim.study.api import Results, from_configs, run
+    from procsim.study.api import from_configs, run
+    from procsim.study.results import Results
 
 
 def __getattr__(name: str) -> Any:

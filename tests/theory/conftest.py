@@ -16,7 +16,8 @@ import pytest
 
 from procsim.measure.stats import summarize
 from procsim.model.validate import validate
-from procsim.study.runner import StudyResults, run_study
+from procsim.study.collect import StudyResults
+from procsim.study.runner import run_study
 
 
 @dataclass

@@ -30,7 +30,8 @@ import pandas as pd
 import pytest
 
 from procsim.model.validate import validate
-from procsim.study.runner import StudyResults, run_study
+from procsim.study.collect import StudyResults
+from procsim.study.runner import run_study
 
 STAFFING = {"clerk": 3, "expert": 2, "manager": 1}
 START = "intake"

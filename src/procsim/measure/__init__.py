@@ -1,2 +1,2 @@
-"""Measurement: event logs to KPI tables, the KPI catalogue, statistics over replications and
-analytic estimates. Reads logs, never the engine."""
+"""Measurement: event logs to KPI tables (one module per KPI family), statistics over
+replications, the warm-up estimate and analytic estimates. Reads logs, never the engine."""

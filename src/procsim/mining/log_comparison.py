@@ -101,7 +101,7 @@ def validate_against_log(
     ModelError
         When the config does not validate, or none of its stages is an activity of the log.
     """
-    from procsim.measure.metrics import to_event_log
+    from procsim.measure.event_log import to_event_log
     from procsim.model.units import UNIT_HOURS
     from procsim.model.validate import validate
     from procsim.sim.engine import simulate

@@ -37,7 +37,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from matplotlib.typing import RcKeyType
 
 from procsim.files import atomic_write
-from procsim.measure.stats import left_column, wip_series
+from procsim.measure.warmup import left_column, wip_series
 from procsim.model.kpi_catalogue import CATALOGUE, HEADLINE, in_points
 from procsim.model.process import BASELINE
 from procsim.review.terminal import level_text, short_unit

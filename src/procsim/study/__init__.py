@@ -1,2 +1,3 @@
-"""Studies: the public API (``run``, ``Results``), replications in worker processes, cluster
-backends, sweeps, the staffing search and reproduction."""
+"""Studies: the public API (``run``, ``Results``), the rounds of replications (in this process,
+in worker processes or on a cluster), the comparison of the redesigns, sweeps, the staffing
+search and reproduction."""

@@ -1,10 +1,11 @@
 """One replication of one model: simulate it, turn its records into an event log, measure it.
 
-Sits between the engine (:mod:`procsim.sim.engine`) and metrics
-(:mod:`procsim.measure.metrics`) on one side and whatever runs many replications on the other:
-the local process pool (:mod:`procsim.study.runner`) and the clusters
-(:mod:`procsim.study.backends`). It runs in the worker, so only the KPIs and the event log
-travel back.
+Sits between the engine (:mod:`procsim.sim.engine`) and the measurement
+(:mod:`procsim.measure.event_log`, :mod:`procsim.measure.kpis`) on one side and whatever runs
+many replications on the other: this process or a pool of worker processes
+(:mod:`procsim.study.local`) and the clusters (:mod:`procsim.study.backends`), as the runner
+(:mod:`procsim.study.runner`) chooses. It runs in the worker, so only the KPIs and the event
+log travel back.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from procsim.measure.metrics import EventLog, compute_kpis, to_event_log
+from procsim.measure.event_log import EventLog, to_event_log
+from procsim.measure.kpis import compute_kpis
 from procsim.model.process import Model, RunSettings
 from procsim.sim.engine import simulate
 
