@@ -148,7 +148,7 @@ def _check_output_folder(args: list[str]) -> None:
 
 def _expand_experiment(workspace: Workspace, args: list[str]) -> list[str]:
     """Replace ``experiment=NAME`` by the named study's arguments."""
-    from procsim.config.compose import expand_experiment
+    from procsim.config.experiments import expand_experiment
 
     named = [a for a in args if a.startswith("experiment=")]
     if not named:
@@ -164,7 +164,8 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    from procsim.config.compose import _names_of, check_overrides, implied_process
+    from procsim.config.override_checks import check_overrides
+    from procsim.config.scenario_files import implied_process, listed_names
 
     overrides = _overrides_only(args)
     try:
@@ -181,7 +182,7 @@ def _prepare(workspace: Workspace, args: list[str]) -> list[str]:
         if key in keys:
             o = keys[key]
             if o.is_sweep_override():
-                names += [n for t in o.sweep_string_iterator() for n in _names_of(t)]
+                names += [n for t in o.sweep_string_iterator() for n in listed_names(t)]
             else:
                 names += _as_list(o.value())
     names = [part for n in names for part in n.split("+") if part]
@@ -235,7 +236,7 @@ def _as_list(value: Any) -> list[str]:
 def _run_hydra(workspace: Workspace, args: list[str]) -> None:
     import hydra
 
-    from procsim.config.compose import register_defaults
+    from procsim.config.hydra_compose import register_defaults
 
     register_defaults()
     task = hydra.main(version_base=None, config_path=str(workspace.conf), config_name="config")(
@@ -389,7 +390,7 @@ def _job(cfg: Any, workspace: Workspace) -> None:
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
-    from procsim.config.compose import resolve_study
+    from procsim.config.resolve import resolve_study
     from procsim.files import write_text
     from procsim.study import api
     from procsim.study.sweep import record_job

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from procsim.config.compose import Study
+from procsim.config.composed_study import Study
 from procsim.errors import Issue, ModelError, ProcsimError, did_you_mean
 from procsim.files import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.measure.analytic import beside
