@@ -37,6 +37,8 @@ def compose(
         A scenario name, or a list of names to stack.
     overrides
         Hydra-style overrides, e.g. ``["staffing.reviewer=3", "run.replications=50"]``.
+    compare
+        Redesigns each compared with the current process: names, or ``a+b`` stacks.
     workspace
         Defaults to the one found from the working directory.
 

@@ -19,13 +19,14 @@ from procsim.model.validate import validate
 
 @dataclass
 class Study:
-    """A composed study: the current process and (optionally) one redesign, as plain mappings.
+    """A composed study: the current process and its redesigns (if any), as plain mappings.
 
     Attributes
     ----------
     configs
         Label -> model config (``process, roles, staffing, arrivals, sla, targets, run``);
-        ``current`` first, then the redesign labelled by its scenario names joined with ``+``.
+        ``current`` first, then each redesign labelled by its scenario names joined with ``+``
+        (``scenario=`` first, then the ``compare=`` list in order).
     scenarios
         The stacked scenario names (empty for the current process alone).
     descriptions
@@ -34,6 +35,8 @@ class Study:
         Label -> {config path: scenario} for every path a scenario set.
     overrides
         The command-line overrides, as given.
+    rank_by
+        The KPI that ranks several redesigns.
     """
 
     configs: dict[str, dict[str, Any]]
@@ -44,7 +47,19 @@ class Study:
     rank_by: str = "cycle_time_mean"
 
     def build(self) -> tuple[dict[str, Model], RunSettings]:
-        """Validate every config; one error listing all problems of all of them."""
+        """Validate every config; one error listing all problems of all of them.
+
+        Returns
+        -------
+        tuple
+            Label -> validated model, and the run settings they all share.
+
+        Raises
+        ------
+        ProcsimError
+            Every problem of every config (a :class:`~procsim.errors.ModelError`'s issues,
+            each reported once), and run settings that differ between the models.
+        """
         models: dict[str, Model] = {}
         run: RunSettings | None = None
         errors: list[str] = []
