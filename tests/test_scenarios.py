@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from procsim.config.compose import apply_diff, compose, resolve_study
+from procsim.config.compose import compose
+from procsim.config.resolve import resolve_study
+from procsim.config.scenario_diff import apply_diff
 from procsim.config.workspace import Workspace
 from procsim.errors import ModelError, ProcsimError
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from procsim.config.compose import expand_experiment
+from procsim.config.experiments import expand_experiment
 from procsim.config.workspace import Workspace
 from procsim.errors import ModelError
 from procsim.study.sweep import collect_sweep, parse_overrides, record_job

@@ -86,7 +86,7 @@ def test_proportions_change_in_percentage_points() -> None:
 
 def test_progress_counts_runs_of_every_model_honestly(capsys: pytest.CaptureFixture[str]) -> None:
     """40 replications of a current process and a redesign are 80 runs, not 80 replications."""
-    from procsim.cli.main import _Progress
+    from procsim.cli.progress import ProgressBar as _Progress
 
     two = _Progress(True, models=2)
     two(1, 80)

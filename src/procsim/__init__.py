@@ -31,14 +31,15 @@ _LAZY = {
     "Results": "procsim.study.results",
     "from_configs": "procsim.study.api",
     "run": "procsim.study.api",
-    "Study": "procsim.config.compose",
+    "Study": "procsim.config.composed_study",
     "compose": "procsim.config.compose",
     "ModelError": "procsim.errors",
     "ProcsimError": "procsim.errors",
 }
 
 if TYPE_CHECKING:
-    from procsim.config.compose import Study, compose
+    from procsim.config.compose import compose
+    from procsim.config.composed_study import Study
     from procsim.errors import ModelError, ProcsimError
     from procsim.study.api import from_configs, run
     from procsim.study.results import Results

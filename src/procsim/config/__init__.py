@@ -1,3 +1,3 @@
 """Configuration: the workspace, Hydra composition of processes, scenarios and overrides.
 
-With :mod:`procsim.cli.main`, the only place that imports Hydra or OmegaConf."""
+With :mod:`procsim.cli`, the only place that imports Hydra or OmegaConf."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from procsim.config.compose import Study
+from procsim.config.composed_study import Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.measure.analytic import beside
 from procsim.model.kpi_catalogue import CATALOGUE

@@ -21,7 +21,8 @@ COMPARED = ("kpis.csv", "summary.csv", "comparison.csv", "targets.csv", "ranking
 
 def load_study(folder: Path) -> Any:
     """The study a run folder describes (from ``run.json`` and ``resolved/``)."""
-    from procsim.config.compose import Study, load_yaml
+    from procsim.config.composed_study import Study
+    from procsim.config.yaml_files import load_yaml
 
     info_path = folder / "run.json"
     if not info_path.is_file():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from procsim.config.compose import Study
+from procsim.config.composed_study import Study
 from procsim.files import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.model.process import Model, RunSettings
 from procsim.review.terminal import terminal_table
