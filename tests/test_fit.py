@@ -30,7 +30,9 @@ from procsim.mining.discover import (
     slug,
     staffing_runs,
 )
-from procsim.mining.eventlog import RealLog, estimate_starts, from_simulation
+from procsim.mining.eventlog import RealLog
+from procsim.mining.simulated_log import from_simulation
+from procsim.mining.start_times import estimate_starts
 from procsim.mining.yaml_writer import write_config
 from procsim.model.validate import validate, validate_model
 from procsim.sim.engine import simulate

@@ -1,11 +1,11 @@
 """Process discovery: a checked event log -> the parts of a current-process model.
 
-Sits between :mod:`procsim.mining.eventlog` (reading) and :mod:`procsim.mining.yaml_writer` (writing
-the config): activities and their routing from the directly-follows relation, the arrival rate by
-hour of week, roles (from a role column, or by grouping resources that do the same work), head
-counts on duty by hour of week, processing times (fitted by :mod:`procsim.mining.durations`) and the
-waiting that is not queueing for staff (waiting for the customer, working hours of someone else), so
-the model does not blame staff for time nobody worked.
+Sits between :mod:`procsim.mining.log_files` (reading) and :mod:`procsim.mining.yaml_writer`
+(writing the config): activities and their routing from the directly-follows relation, the arrival
+rate by hour of week, roles (from a role column, or by grouping resources that do the same work),
+head counts on duty by hour of week, processing times (fitted by :mod:`procsim.mining.durations`)
+and the waiting that is not queueing for staff (waiting for the customer, working hours of someone
+else), so the model does not blame staff for time nobody worked.
 
 Everything here works on plain pandas tables and returns plain dataclasses: no SimPy, no
 Hydra.
@@ -25,7 +25,8 @@ import pandas as pd
 
 from procsim.errors import FitError
 from procsim.mining.durations import DurationFit, fit_durations
-from procsim.mining.eventlog import RealLog, identifies_people
+from procsim.mining.eventlog import RealLog
+from procsim.mining.start_times import identifies_people
 
 WEEK_HOURS = 168
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -262,7 +263,7 @@ def discover(
     Parameters
     ----------
     log
-        A log read by :func:`procsim.mining.eventlog.read_log` (local times).
+        A log read by :func:`procsim.mining.log_files.read_log` (local times).
     name
         The process name.
     criterion

@@ -1,9 +1,10 @@
 """Does the model match reality? Simulate a process over the period of a held-out event log
 and compare the simulated logs with the real one.
 
-Sits after fitting (:mod:`procsim.mining.fit`) and uses the same log schema throughout: the real log
-from :mod:`procsim.mining.eventlog`, simulated logs turned into that schema by
-:func:`procsim.mining.eventlog.from_simulation`, the distances of :mod:`procsim.mining.distances`.
+Sits after fitting (:mod:`procsim.mining.fit`) and uses the same log schema throughout
+(:mod:`procsim.mining.eventlog`): the real log from :mod:`procsim.mining.log_files`, simulated
+logs turned into that schema by :func:`procsim.mining.simulated_log.from_simulation`, the
+distances of :mod:`procsim.mining.distances`.
 The command ``procsim-validate`` (:mod:`procsim.cli.validate_log`) writes the distances (mean
 and spread over repeated simulations), side-by-side figures and a short report into a run folder.
 """
@@ -20,7 +21,8 @@ import pandas as pd
 
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.mining.distances import MEASURES, cycle_times, log_distances
-from procsim.mining.eventlog import RealLog, from_simulation
+from procsim.mining.eventlog import RealLog
+from procsim.mining.simulated_log import from_simulation
 
 
 @dataclass(frozen=True)
