@@ -1,6 +1,6 @@
 """Choosing a duration distribution for observed durations.
 
-Sits between the event log and the process config: discovery (:mod:`procsim.mining.discover`)
+Sits between the event log and the process config: discovery (:mod:`procsim.mining.activities`)
 measures each activity's durations, and :func:`fit_durations` turns them into a distribution
 mapping that :func:`procsim.model.distributions.parse_distribution` accepts (``{dist: lognormal,
 mean, cv}``), with a one-line note for the YAML saying how the family was chosen. The families

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 
 from procsim.errors import FitError, ModelError
-from procsim.mining.discover import ProcessFit, discover
+from procsim.mining.discover import discover
 from procsim.mining.eventlog import RealLog
+from procsim.mining.process_fit import ProcessFit
 from procsim.mining.yaml_writer import write_config
 
 

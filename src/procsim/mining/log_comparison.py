@@ -55,7 +55,7 @@ class Validation:
 def _activity_names(model: Any, real_activities: set[str]) -> dict[str, str]:
     """Stage name -> the real log's activity name, for stages that are activities of the log
     (by name, by description as written by procsim-fit, or by the same key)."""
-    from procsim.mining.discover import slug
+    from procsim.mining.config_keys import slug
 
     by_slug = {slug(a): a for a in real_activities}
     out: dict[str, str] = {}

@@ -2,7 +2,7 @@
 
 Called by :mod:`procsim.mining.log_files` on the checked table of
 :mod:`procsim.mining.log_checks` (rows without a start have ``start_estimated`` set), before
-the log goes on to discovery; :mod:`procsim.mining.discover` asks :func:`identifies_people` too,
+the log goes on to discovery; :mod:`procsim.mining.roles` asks :func:`identifies_people` too,
 since roles cannot be found where nobody is named.
 """
 

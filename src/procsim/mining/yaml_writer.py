@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import yaml
 
-from procsim.mining.discover import DAY_NAMES, ProcessFit, rounded_probabilities, staffing_runs
+from procsim.mining.config_keys import ARRIVAL_STAGE
 from procsim.mining.durations import DurationFit
-
-#: Key of the zero-time stage that sends each new case to its first activity.
-ARRIVAL_STAGE = "arrival"
+from procsim.mining.process_fit import ProcessFit
+from procsim.mining.routing import rounded_probabilities
+from procsim.mining.week import DAY_NAMES
 
 
 def _num(x: float) -> str:
@@ -262,3 +262,55 @@ def _printable(line: str) -> str:
         c if c.isprintable() else (f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
         for c in line
     )
+
+
+def staffing_runs(staffing: np.ndarray) -> list[tuple[str, int, int, int]]:
+    """A 168-hour head-count profile as shift rows ``(days, from_hour, to_hour, count)``.
+
+    Days with the same 24-hour pattern share rows (``mon-fri``); each row is a run of hours
+    with the same head count.
+
+    Parameters
+    ----------
+    staffing
+        Head count per hour of week (168 integers, Monday 00:00 first).
+
+    Returns
+    -------
+    list of tuple
+        Hours of nobody on duty have no row; days with nobody at all have none either.
+    """
+    by_pattern: dict[tuple[int, ...], list[int]] = {}
+    for d in range(7):
+        pattern = tuple(int(x) for x in staffing[d * 24 : (d + 1) * 24])
+        if any(pattern):
+            by_pattern.setdefault(pattern, []).append(d)
+    rows: list[tuple[str, int, int, int]] = []
+    for pattern, days in by_pattern.items():
+        text = _days_text(days)
+        h = 0
+        while h < 24:
+            count = pattern[h]
+            end = h
+            while end < 24 and pattern[end] == count:
+                end += 1
+            if count:
+                rows.append((text, h, end, count))
+            h = end
+    return rows
+
+
+def _days_text(days: list[int]) -> str:
+    """``[0, 1, 2, 3, 4]`` -> ``mon-fri``; ``[0, 2]`` -> ``mon,wed``."""
+    parts: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1] == days[j] + 1:
+            j += 1
+        if j - i >= 2:
+            parts.append(f"{DAY_NAMES[days[i]]}-{DAY_NAMES[days[j]]}")
+        else:
+            parts += [DAY_NAMES[d] for d in days[i : j + 1]]
+        i = j + 1
+    return ",".join(parts)
