@@ -30,7 +30,8 @@ from procsim.mining.routing import rounded_probabilities
 from procsim.mining.simulated_log import from_simulation
 from procsim.mining.staffing import _off_duty_hours
 from procsim.mining.start_times import estimate_starts
-from procsim.mining.yaml_writer import staffing_runs, write_config
+from procsim.mining.yaml_staffing import staffing_runs
+from procsim.mining.yaml_writer import write_config
 from procsim.model.validate import validate, validate_model
 from procsim.sim.engine import simulate
 
