@@ -44,8 +44,8 @@ import yaml
 import procsim
 from procsim.cli.fit import fit_log
 from procsim.mining.distances import MEASURES
-from procsim.mining.eventlog import read_log
 from procsim.mining.log_comparison import validate_against_log
+from procsim.mining.log_files import read_log
 
 HERE = Path(__file__).resolve().parent
 BASELINE = HERE / "baseline_fit.json"

@@ -5,7 +5,7 @@ procsim's own environment), on the real log and the simulated logs that ``procsi
 wrote::
 
     python -m venv /tmp/ldm && /tmp/ldm/bin/pip install log-distance-measures==2.2.0 pyarrow
-    python -c "from procsim.mining.eventlog import read_log; read_log('test.csv.gz',
+    python -c "from procsim.mining.log_files import read_log; read_log('test.csv.gz',
         timezone='Europe/Amsterdam').events.drop(columns='start_estimated').to_parquet('real.parquet')"
     /tmp/ldm/bin/python benchmarks/crosscheck_logdist.py real.parquet \
         outputs/<date>/<time>-validate/tables/simulated_logs.parquet

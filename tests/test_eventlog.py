@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from procsim.errors import LogFormatError
-from procsim.mining.eventlog import LogColumns, describe_columns, read_log
+from procsim.mining.eventlog import LogColumns, describe_columns
+from procsim.mining.log_files import read_log
 
 HEADER = "case_id,activity,start_time,end_time,resource"
 DATA = Path(__file__).parent / "data"

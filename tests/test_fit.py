@@ -23,14 +23,14 @@ from procsim.cli.fit import fit_log
 from procsim.config.workspace import Workspace
 from procsim.errors import ModelError
 from procsim.measure.event_log import to_event_log
-from procsim.mining.discover import (
-    _off_duty_hours,
-    discover,
-    rounded_probabilities,
-    slug,
-    staffing_runs,
-)
-from procsim.mining.eventlog import RealLog, estimate_starts, from_simulation
+from procsim.mining.config_keys import slug
+from procsim.mining.discover import discover
+from procsim.mining.eventlog import RealLog
+from procsim.mining.routing import rounded_probabilities
+from procsim.mining.simulated_log import from_simulation
+from procsim.mining.staffing import _off_duty_hours
+from procsim.mining.start_times import estimate_starts
+from procsim.mining.yaml_staffing import staffing_runs
 from procsim.mining.yaml_writer import write_config
 from procsim.model.validate import validate, validate_model
 from procsim.sim.engine import simulate

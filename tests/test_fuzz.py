@@ -300,7 +300,7 @@ def test_random_broken_logs_give_a_log_format_error_or_a_fit(
 
     from procsim.errors import ProcsimError
     from procsim.mining.discover import discover
-    from procsim.mining.eventlog import read_log
+    from procsim.mining.log_files import read_log
     from procsim.mining.yaml_writer import write_config
     from procsim.model.validate import validate_model
 

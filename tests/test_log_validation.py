@@ -23,8 +23,9 @@ from procsim.mining.distances import (
     ngram_distance,
     relative_emd,
 )
-from procsim.mining.eventlog import RealLog, from_simulation
+from procsim.mining.eventlog import RealLog
 from procsim.mining.log_comparison import validate_against_log
+from procsim.mining.simulated_log import from_simulation
 from procsim.model.validate import validate
 from procsim.review.validation_report import write_validation
 from procsim.sim.engine import simulate

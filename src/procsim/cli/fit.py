@@ -102,8 +102,9 @@ def _target(opts: dict[str, str]) -> tuple[Path, bool]:
 def fit_log(opts: dict[str, str]) -> FitResult:
     """Run a fit from parsed options (see :data:`USAGE`); write the config; return it."""
     from procsim.files import atomic_write, file_sha256
-    from procsim.mining.eventlog import describe_columns, read_log
+    from procsim.mining.eventlog import describe_columns
     from procsim.mining.fit import fit_process
+    from procsim.mining.log_files import read_log
 
     target, make_workspace = _target(opts)
     overwrite = keyvalue.is_yes(opts.get("overwrite"))

@@ -22,7 +22,7 @@ from procsim.config.workspace import Workspace
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
 
 if TYPE_CHECKING:
-    from procsim.study.api import Results
+    from procsim.study.results import Results
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What ``procsim`` prints when a run has finished: the headline KPIs and where the rest is.
 
 Sits at the end of one job (:mod:`procsim.cli.job`), after the results are saved: the run's
-settings, the KPI table (:meth:`procsim.study.api.Results.table`), the analytic estimate with
+settings, the KPI table (:meth:`procsim.study.results.Results.table`), the analytic estimate with
 what it averages away, the notes and the warnings not printed before the run, and the paths of
 the report and the run folder.
 """
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from procsim.model.process import Model
-    from procsim.study.api import Results
+    from procsim.study.results import Results
 
 
 def print_results(results: Results, early: set[str], report: Path | None, out_dir: Path) -> None:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from procsim.cli import keyvalue
 from procsim.errors import Issue, ModelError
-from procsim.mining.eventlog import describe_columns, read_log
+from procsim.mining.eventlog import describe_columns
 from procsim.mining.log_comparison import Validation, validate_against_log
+from procsim.mining.log_files import read_log
 
 USAGE = """\
 usage: procsim-validate log=PATH process=NAME [OPTION=VALUE ...]

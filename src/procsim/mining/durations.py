@@ -1,25 +1,26 @@
-"""Fitting a duration distribution to observed durations.
+"""Choosing a duration distribution for observed durations.
 
-Sits between the event log and the process config: the log-fitting command measures each activity's
-durations, and :func:`fit_durations` turns them into a distribution mapping that
-:func:`procsim.model.distributions.parse_distribution` accepts (``{dist: lognormal, mean, cv}``),
-with a one-line note for the YAML saying how the family was chosen. Families are fitted by maximum
-likelihood with the location fixed at 0 and compared by AIC or BIC; when even the best family fails
-a Kolmogorov–Smirnov check, the data themselves become an ``empirical`` distribution.
+Sits between the event log and the process config: discovery (:mod:`procsim.mining.activities`)
+measures each activity's durations, and :func:`fit_durations` turns them into a distribution
+mapping that :func:`procsim.model.distributions.parse_distribution` accepts (``{dist: lognormal,
+mean, cv}``), with a one-line note for the YAML saying how the family was chosen. The families
+are fitted by :mod:`procsim.mining.duration_families`; here they are compared by AIC or BIC, and
+when even the best family fails a Kolmogorov–Smirnov check, the data themselves become an
+``empirical`` distribution.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import optimize, special, stats
+from scipy import stats
 
 from procsim.errors import FitError, did_you_mean
+from procsim.mining.duration_families import FITTERS, FamilyFit, fit_sample, round_sig
 from procsim.model.distributions import ALIASES
 
 #: Families tried by default, simplest first (ties in the criterion go to the earlier one).
@@ -31,13 +32,8 @@ KS_MIN_N = 50
 # Data whose coefficient of variation is below this are a constant: no continuous family has a
 # finite likelihood there.
 _CONSTANT_CV = 1e-6
-# procsim refuses a truncated normal whose mean is more than 8 sd below 0; stay inside that
-# with room for rounding.
-_MIN_NORMAL_T = -7.5
 # Above this fraction of exact zeros the note warns that a continuous family misrepresents them.
 _MANY_ZEROS = 0.05
-
-_Cdf = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -107,24 +103,6 @@ class DurationFit:
     empirical_fallback: bool
 
 
-@dataclass(frozen=True)
-class _Fitted:
-    spec: dict[str, Any]
-    loglik: float
-    n_params: int
-    cdf: _Cdf
-
-
-@dataclass(frozen=True)
-class _Data:
-    """Durations for fitting: zeros replaced by a small positive value, plus shared sums."""
-
-    x: np.ndarray
-    logx: np.ndarray
-    mean: float
-    mean_log: float
-
-
 #: KS distance up to which a family is kept although the test rejects it (large samples).
 KS_TOLERANCE = 0.1
 
@@ -187,7 +165,46 @@ def fit_durations(
     if max_empirical < 1:
         raise ValueError(f"max_empirical must be at least 1, got {max_empirical}")
     names = _canonical_families(families)
+    x = _usable_durations(values, min_n)
+    n = int(x.size)
+    n_zero = int((x == 0).sum())
+    x_sorted = np.sort(x)
 
+    mean = float(x.mean())
+    if mean == 0 or float(x.std()) / mean < _CONSTANT_CV:
+        return _constant_fit(x_sorted, n_zero, criterion)
+
+    data = fit_sample(x_sorted)
+    fitted = {name: fit for name in names if (fit := FITTERS[name](data)) is not None}
+    candidates = [_candidate(name, fit, x_sorted) for name, fit in fitted.items()]
+    # A stable sort keeps the simpler family first on ties (names are in the caller's order).
+    candidates.sort(key=lambda c: getattr(c, criterion))
+    ranked = tuple(candidates)
+
+    critical = _ks_critical(n, ks_reject)
+    best = ranked[0] if ranked else None
+    rejected = critical is not None and best is not None and best.ks > critical
+    if best is None or (rejected and best.ks > ks_tolerance):
+        if best is None:
+            why = "no family could be fitted"
+        else:
+            why = (
+                f"best family {best.family} has KS {best.ks:.3f} > {critical:.3f} "
+                f"(rejected at {ks_reject:g})"
+            )
+        return _empirical_fit(x_sorted, max_empirical, ranked, n_zero, criterion, why)
+
+    note = _family_note(ranked, criterion, n)
+    if rejected:
+        note += f" (the KS test rejects it at {ks_reject:g}; kept, within {ks_tolerance:g})"
+    note += _zero_note(n_zero, n, float(data.x[0]))
+    if n < KS_MIN_N:
+        note += "; few values: the family choice is uncertain"
+    return DurationFit(best, ranked, n, n_zero, criterion, note, False)
+
+
+def _usable_durations(values: ArrayLike, min_n: int) -> np.ndarray:
+    """The durations without missing values; fail on negative or infinite ones, or too few."""
     raw = np.asarray(values, dtype=float).ravel()
     n_missing = int(np.isnan(raw).sum())
     x = raw[~np.isnan(raw)]
@@ -207,55 +224,19 @@ def fit_durations(
             f"only {n} duration{'s' if n != 1 else ''}{dropped}; at least {need} are needed to "
             "fit a distribution: more data is needed"
         )
-    n_zero = int((x == 0).sum())
-    x_sorted = np.sort(x)
+    return np.asarray(x)
 
-    mean = float(x.mean())
-    if mean == 0 or float(x.std()) / mean < _CONSTANT_CV:
-        return _constant_fit(x_sorted, n_zero, criterion)
 
-    data = _prepare(x_sorted)
-    fitted: dict[str, _Fitted] = {}
-    for name in names:
-        result = _FITTERS[name](data)
-        if result is not None:
-            fitted[name] = result
-
-    candidates = [_candidate(name, fit, x_sorted) for name, fit in fitted.items()]
-    # A stable sort keeps the simpler family first on ties (names are in the caller's order).
-    candidates.sort(key=lambda c: getattr(c, criterion))
-    ranked = tuple(candidates)
-
-    critical = _ks_critical(n, ks_reject)
-    best = ranked[0] if ranked else None
-    rejected = critical is not None and best is not None and best.ks > critical
-    if best is None or (rejected and best.ks > ks_tolerance):
-        chosen = _empirical_candidate(x_sorted, max_empirical)
-        if best is None:
-            why = "no family could be fitted"
-        else:
-            why = (
-                f"best family {best.family} has KS {best.ks:.3f} > {critical:.3f} "
-                f"(rejected at {ks_reject:g})"
-            )
-        shown = len(chosen.spec["values"])
-        what = f"{shown} values" if shown == n else f"{shown} slice means"
-        note = f"n={n:,}, empirical ({what}): {why}{_zero_note(n_zero, n, None)}"
-        return DurationFit(chosen, ranked, n, n_zero, criterion, note, True)
-
+def _family_note(ranked: tuple[Candidate, ...], criterion: str, n: int) -> str:
+    """How the best family was chosen: the sample size, the runner-up and the KS distance."""
+    best = ranked[0]
     label = criterion.upper()
     note = f"n={n:,}, {best.family} by {label}"
     if len(ranked) > 1:
         runner = ranked[1]
         gap = getattr(runner, criterion) - getattr(best, criterion)
         note += f" (next: {runner.family} Δ{label} {gap:.1f})"
-    note += f", KS {best.ks:.3f}"
-    if rejected:
-        note += f" (the KS test rejects it at {ks_reject:g}; kept, within {ks_tolerance:g})"
-    note += _zero_note(n_zero, n, float(data.x[0]))
-    if n < KS_MIN_N:
-        note += "; few values: the family choice is uncertain"
-    return DurationFit(best, ranked, n, n_zero, criterion, note, False)
+    return note + f", KS {best.ks:.3f}"
 
 
 def _canonical_families(families: tuple[str, ...]) -> list[str]:
@@ -264,27 +245,13 @@ def _canonical_families(families: tuple[str, ...]) -> list[str]:
     names: list[str] = []
     for family in families:
         name = ALIASES.get(family.lower(), family.lower())
-        if name not in _FITTERS:
+        if name not in FITTERS:
             raise ValueError(
-                f"cannot fit family {family!r}; {did_you_mean(family, [*_FITTERS, *ALIASES])}"
+                f"cannot fit family {family!r}; {did_you_mean(family, [*FITTERS, *ALIASES])}"
             )
         if name not in names:
             names.append(name)
     return names
-
-
-def _prepare(x_sorted: np.ndarray) -> _Data:
-    x = x_sorted
-    if x[0] == 0:
-        positive = x[x > 0]
-        x = np.where(x == 0, positive[0] / 2, x)
-    logx = np.log(x)
-    return _Data(x, logx, float(x.mean()), float(logx.mean()))
-
-
-def _sig(value: float) -> float:
-    """Round to 4 significant digits, for a readable config."""
-    return float(f"{value:.4g}")
 
 
 def _ks(x_sorted: np.ndarray, cdf_values: np.ndarray) -> float:
@@ -304,7 +271,7 @@ def _ks_critical(n: int, level: float | None) -> float | None:
     return math.sqrt(-math.log(level / 2) / 2) / math.sqrt(n)
 
 
-def _candidate(name: str, fit: _Fitted, x_sorted: np.ndarray) -> Candidate:
+def _candidate(name: str, fit: FamilyFit, x_sorted: np.ndarray) -> Candidate:
     n = x_sorted.size
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         ks = _ks(x_sorted, fit.cdf(x_sorted))
@@ -322,7 +289,7 @@ def _candidate(name: str, fit: _Fitted, x_sorted: np.ndarray) -> Candidate:
 
 
 def _constant_fit(x_sorted: np.ndarray, n_zero: int, criterion: str) -> DurationFit:
-    value = _sig(float(x_sorted.mean()))
+    value = round_sig(float(x_sorted.mean()))
     ks = _ks(x_sorted, (x_sorted >= value).astype(float))
     nan = math.nan
     chosen = Candidate("constant", {"dist": "constant", "value": value}, nan, nan, nan, ks, nan, 1)
@@ -346,13 +313,30 @@ def _empirical_candidate(x_sorted: np.ndarray, max_values: int) -> Candidate:
         part = edges - whole
         integral = cumulative[whole] + part * x_sorted[np.minimum(whole, n - 1)]
         kept = np.diff(integral) * (m / n)
-    rounded = [_sig(float(v)) for v in kept]
+    rounded = [round_sig(float(v)) for v in kept]
     support = np.asarray(rounded)
     ecdf = np.searchsorted(support, x_sorted, side="right") / support.size
     ks = _ks(x_sorted, ecdf)
     nan = math.nan
     spec: dict[str, Any] = {"dist": "empirical", "values": rounded}
     return Candidate("empirical", spec, nan, nan, nan, ks, nan, len(rounded))
+
+
+def _empirical_fit(
+    x_sorted: np.ndarray,
+    max_values: int,
+    ranked: tuple[Candidate, ...],
+    n_zero: int,
+    criterion: str,
+    why: str,
+) -> DurationFit:
+    """The data themselves as the distribution, and why no family was kept."""
+    chosen = _empirical_candidate(x_sorted, max_values)
+    n = int(x_sorted.size)
+    shown = len(chosen.spec["values"])
+    what = f"{shown} values" if shown == n else f"{shown} slice means"
+    note = f"n={n:,}, empirical ({what}): {why}{_zero_note(n_zero, n, None)}"
+    return DurationFit(chosen, ranked, n, n_zero, criterion, note, True)
 
 
 def _zero_note(n_zero: int, n: int, replaced_by: float | None) -> str:
@@ -369,176 +353,3 @@ def _zero_note(n_zero: int, n: int, replaced_by: float | None) -> str:
             "modelling them separately"
         )
     return f"; {zeros} fitted as {replaced_by:.4g}"
-
-
-def _fit_expon(d: _Data) -> _Fitted:
-    scale = d.mean
-    n = d.x.size
-    loglik = -n * math.log(scale) - n
-
-    def cdf(x: np.ndarray) -> np.ndarray:
-        return np.asarray(-np.expm1(-x / scale))
-
-    return _Fitted({"dist": "expon", "mean": _sig(scale)}, loglik, 1, cdf)
-
-
-def _fit_gamma(d: _Data) -> _Fitted | None:
-    n = d.x.size
-    s = math.log(d.mean) - d.mean_log
-    if not s > 0:
-        return None
-
-    def score(a: float) -> float:
-        return float(math.log(a) - special.digamma(a) - s)
-
-    # 1/(2a) < log(a) - digamma(a) < 1/a brackets the root between 1/(2s) and 1/s.
-    try:
-        shape = float(optimize.brentq(score, 0.49 / s, 1.01 / s, rtol=1e-12))
-    except ValueError:
-        # Rounding at extreme shapes can spoil the bracket; Minka's approximation is then
-        # accurate to well under the 4 digits reported.
-        shape = (3 - s + math.sqrt((s - 3) ** 2 + 24 * s)) / (12 * s)
-    scale = d.mean / shape
-    loglik = float(
-        (shape - 1) * d.mean_log * n
-        - n * d.mean / scale
-        - n * shape * math.log(scale)
-        - n * special.gammaln(shape)
-    )
-    if not math.isfinite(loglik):
-        return None
-
-    def cdf(x: np.ndarray) -> np.ndarray:
-        return np.asarray(special.gammainc(shape, x / scale))
-
-    spec = {"dist": "gamma", "mean": _sig(d.mean), "cv": _sig(1 / math.sqrt(shape))}
-    return _Fitted(spec, loglik, 2, cdf)
-
-
-def _fit_lognormal(d: _Data) -> _Fitted | None:
-    n = d.x.size
-    mu = d.mean_log
-    sigma = float(np.sqrt(np.mean((d.logx - mu) ** 2)))
-    if not sigma > 0:
-        return None
-    with np.errstate(over="ignore"):
-        mean = math.exp(mu + sigma**2 / 2) if mu + sigma**2 / 2 < 700 else math.inf
-        cv = math.sqrt(math.expm1(sigma**2)) if sigma**2 < 700 else math.inf
-    if not (math.isfinite(mean) and math.isfinite(cv)):
-        return None
-    loglik = -n * mu - n * math.log(sigma) - n / 2 * math.log(2 * math.pi) - n / 2
-
-    def cdf(x: np.ndarray) -> np.ndarray:
-        return np.asarray(special.ndtr((np.log(x) - mu) / sigma))
-
-    spec = {"dist": "lognormal", "mean": _sig(mean), "cv": _sig(cv)}
-    return _Fitted(spec, loglik, 2, cdf)
-
-
-def _fit_weibull(d: _Data) -> _Fitted | None:
-    n = d.x.size
-    y = d.logx
-    top = float(y.max())
-    spread = float(y.std())
-    if not spread > 0:
-        return None
-
-    def weights(c: float) -> np.ndarray:
-        # exp(c (y - max)) instead of x**c: the same ratios without overflow.
-        return np.asarray(np.exp(c * (y - top)))
-
-    def score(c: float) -> float:
-        w = weights(c)
-        return float(np.dot(w, y) / w.sum() - 1 / c - d.mean_log)
-
-    # The score rises with c from -inf to max(log x) - mean(log x) > 0. The start uses
-    # sd(log X) = pi / (c sqrt(6)) for a Weibull.
-    guess = math.pi / (math.sqrt(6) * spread)
-    low, high = guess / 2, guess * 2
-    for _ in range(60):
-        if score(low) < 0:
-            break
-        low /= 4
-    for _ in range(60):
-        if score(high) > 0:
-            break
-        high *= 4
-    try:
-        shape = float(optimize.brentq(score, low, high, rtol=1e-12))
-    except ValueError:
-        return None
-    scale = math.exp(top) * float(np.mean(weights(shape))) ** (1 / shape)
-    z = np.exp(shape * (y - math.log(scale)))
-    loglik = float(
-        n * math.log(shape) - n * shape * math.log(scale) + (shape - 1) * n * d.mean_log - z.sum()
-    )
-    mean = scale * math.gamma(1 + 1 / shape) if 1 / shape < 170 else math.inf
-    if not (math.isfinite(loglik) and math.isfinite(mean)):
-        return None
-
-    def cdf(x: np.ndarray) -> np.ndarray:
-        return np.asarray(-np.expm1(-((x / scale) ** shape)))
-
-    spec = {"dist": "weibull", "shape": _sig(shape), "mean": _sig(mean)}
-    return _Fitted(spec, loglik, 2, cdf)
-
-
-def _fit_normal(d: _Data) -> _Fitted | None:
-    """Normal truncated at 0, by maximum likelihood.
-
-    procsim's ``{dist: normal, mean, sd}`` are the location and scale of the normal *before*
-    truncation (``truncnorm(a=-mean/sd, loc=mean, scale=sd)``), which is exactly what the
-    truncated likelihood estimates, so no moment conversion is needed.
-    """
-    n = d.x.size
-    # Work in units of the sample mean so the optimizer sees parameters of order 1.
-    unit = d.mean
-    u = d.x / unit
-    m1 = float(u.mean())
-    m2 = float(np.mean(u * u))
-    sd0 = float(u.std())
-    if not sd0 > 0:
-        return None
-
-    def nll(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        # Negative log-likelihood per value (without the constant) in t = mu / sigma and
-        # log sigma, with its gradient.
-        t, log_sigma = float(theta[0]), float(theta[1])
-        sigma = math.exp(log_sigma)
-        log_phi_t = float(special.log_ndtr(t))
-        value = log_sigma + m2 / (2 * sigma**2) - t * m1 / sigma + t * t / 2 + log_phi_t
-        mills = math.exp(-t * t / 2 - 0.5 * math.log(2 * math.pi) - log_phi_t)
-        grad_t = -m1 / sigma + t + mills
-        grad_s = 1 - m2 / sigma**2 + t * m1 / sigma
-        return value, np.array([grad_t, grad_s])
-
-    start = np.array([max(m1 / sd0, _MIN_NORMAL_T), math.log(sd0)])
-    result = optimize.minimize(
-        nll, start, jac=True, method="L-BFGS-B", bounds=[(_MIN_NORMAL_T, None), (None, None)]
-    )
-    t, sigma_u = float(result.x[0]), math.exp(float(result.x[1]))
-    sigma = sigma_u * unit
-    mu = t * sigma
-    if not (math.isfinite(mu) and math.isfinite(sigma) and sigma > 0):
-        return None
-    log_mass = float(special.log_ndtr(t))
-    squares = float(np.mean((d.x - mu) ** 2))
-    loglik = -n * (
-        math.log(sigma) + 0.5 * math.log(2 * math.pi) + squares / (2 * sigma**2) + log_mass
-    )
-
-    def cdf(x: np.ndarray) -> np.ndarray:
-        # 1 - upper tail ratio in logs: accurate even when the kept part is a far tail.
-        return np.asarray(-np.expm1(special.log_ndtr(-(x - mu) / sigma) - log_mass))
-
-    spec = {"dist": "normal", "mean": _sig(mu), "sd": _sig(sigma)}
-    return _Fitted(spec, loglik, 2, cdf)
-
-
-_FITTERS: dict[str, Callable[[_Data], _Fitted | None]] = {
-    "expon": _fit_expon,
-    "gamma": _fit_gamma,
-    "lognormal": _fit_lognormal,
-    "weibull": _fit_weibull,
-    "normal": _fit_normal,
-}

@@ -1,6 +1,6 @@
 """Fitting: a checked event log in, the text of a current-process config out.
 
-Sits at the end of the mining data flow: :mod:`procsim.mining.eventlog` (reading) ->
+Sits at the end of the mining data flow: :mod:`procsim.mining.log_files` (reading) ->
 :mod:`procsim.mining.discover` -> :mod:`procsim.mining.yaml_writer`, then checks that the
 written config validates. Writes no file: the ``procsim-fit`` command
 (:mod:`procsim.cli.fit`) decides where the config and its report go.
@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 
 from procsim.errors import FitError, ModelError
-from procsim.mining.discover import ProcessFit, discover
+from procsim.mining.discover import discover
 from procsim.mining.eventlog import RealLog
+from procsim.mining.process_fit import ProcessFit
 from procsim.mining.yaml_writer import write_config
 
 
@@ -24,7 +25,7 @@ def fit_process(
     Parameters
     ----------
     log
-        A log read by :func:`procsim.mining.eventlog.read_log`.
+        A log read by :func:`procsim.mining.log_files.read_log`.
     name
         The process name.
     digest

@@ -1,9 +1,10 @@
 """Does the model match reality? Simulate a process over the period of a held-out event log
 and compare the simulated logs with the real one.
 
-Sits after fitting (:mod:`procsim.mining.fit`) and uses the same log schema throughout: the real log
-from :mod:`procsim.mining.eventlog`, simulated logs turned into that schema by
-:func:`procsim.mining.eventlog.from_simulation`, the distances of :mod:`procsim.mining.distances`.
+Sits after fitting (:mod:`procsim.mining.fit`) and uses the same log schema throughout
+(:mod:`procsim.mining.eventlog`): the real log from :mod:`procsim.mining.log_files`, simulated
+logs turned into that schema by :func:`procsim.mining.simulated_log.from_simulation`, the
+distances of :mod:`procsim.mining.distances`.
 The command ``procsim-validate`` (:mod:`procsim.cli.validate_log`) writes the distances (mean
 and spread over repeated simulations), side-by-side figures and a short report into a run folder.
 """
@@ -20,7 +21,8 @@ import pandas as pd
 
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.mining.distances import MEASURES, cycle_times, log_distances
-from procsim.mining.eventlog import RealLog, from_simulation
+from procsim.mining.eventlog import RealLog
+from procsim.mining.simulated_log import from_simulation
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Validation:
 def _activity_names(model: Any, real_activities: set[str]) -> dict[str, str]:
     """Stage name -> the real log's activity name, for stages that are activities of the log
     (by name, by description as written by procsim-fit, or by the same key)."""
-    from procsim.mining.discover import slug
+    from procsim.mining.config_keys import slug
 
     by_slug = {slug(a): a for a in real_activities}
     out: dict[str, str] = {}
@@ -101,17 +103,42 @@ def validate_against_log(
     ModelError
         When the config does not validate, or none of its stages is an activity of the log.
     """
-    from procsim.measure.event_log import to_event_log
     from procsim.model.units import UNIT_HOURS
     from procsim.model.validate import validate
-    from procsim.sim.engine import simulate
 
     events = real.events
     arrivals = events.groupby("case_id")["start_time"].min()
-    first, last = arrivals.min(), arrivals.max()
-    origin = (first - pd.Timedelta(hours=warmup_hours)).normalize()
+    window = (arrivals.min(), arrivals.max())
+    origin = (window[0] - pd.Timedelta(hours=warmup_hours)).normalize()
     unit = str(config.get("process", {}).get("time_unit", "hours"))
     hours_per_unit = UNIT_HOURS.get(unit, 1.0)
+    cfg = _over_the_log(config, events, window, origin, runs, seed)
+    model, run = validate(cfg, context="the process to validate")
+    names = _matched_activities(model, events)
+    parts: list[pd.DataFrame] = []
+    rows: list[dict[str, float]] = []
+    for r in range(runs):
+        sim = _simulated_log(model, run, r, names, window, origin, hours_per_unit)
+        rows.append({"run": float(r), **log_distances(events, sim)})
+        sim.insert(0, "run", r)
+        parts.append(sim)
+    distances = pd.DataFrame(rows)
+    distances["run"] = distances["run"].astype(int)
+    simulated = pd.concat(parts, ignore_index=True)
+    return Validation(distances, _summary(distances, runs), events, simulated, window)
+
+
+def _over_the_log(
+    config: dict[str, Any],
+    events: pd.DataFrame,
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    origin: pd.Timestamp,
+    runs: int,
+    seed: int,
+) -> dict[str, Any]:
+    """A copy of the config whose calendar and run cover the log's period: from ``origin``
+    (a warm-up before the first arrival) to the last arrival, plus time for its cases to end."""
+    first, last = window
     longest = float(np.quantile(cycle_times(events), 0.99)) if len(events) else 0.0
     horizon_h = (last - origin) / pd.Timedelta(hours=1) + max(2 * longest, 24.0)
     cfg = copy.deepcopy(config)
@@ -126,7 +153,11 @@ def validate_against_log(
         "seed": seed,
         "workers": 1,
     }
-    model, run = validate(cfg, context="the process to validate")
+    return cfg
+
+
+def _matched_activities(model: Any, events: pd.DataFrame) -> dict[str, str]:
+    """Stage name -> activity name of the log; fail when no stage is an activity of the log."""
     names = _activity_names(model, set(events["activity"]))
     if not names:
         stages = ", ".join(model.stage_names[:8])
@@ -143,25 +174,39 @@ def validate_against_log(
             ],
             "the process to validate",
         )
-    parts: list[pd.DataFrame] = []
-    rows: list[dict[str, float]] = []
-    for r in range(runs):
-        log = simulate(model, run, r)
-        elog = to_event_log(log, model, run.warmup)
-        arrived = elog.cases.set_index("case_id")["arrival_time"]
-        sim = from_simulation(elog.visits, origin, hours_per_unit)
-        sim = sim[sim["activity"].isin(list(names))]
-        sim["activity"] = sim["activity"].map(names)
-        t0 = (first - origin) / pd.Timedelta(hours=1) / hours_per_unit
-        t1 = (last - origin) / pd.Timedelta(hours=1) / hours_per_unit
-        keep = arrived[(arrived >= t0) & (arrived <= t1)].index.astype(str)
-        sim = sim[sim["case_id"].isin(set(keep))].reset_index(drop=True)
-        rows.append({"run": float(r), **log_distances(events, sim)})
-        sim.insert(0, "run", r)
-        parts.append(sim)
-    distances = pd.DataFrame(rows)
-    distances["run"] = distances["run"].astype(int)
-    summary = pd.DataFrame(
+    return names
+
+
+def _simulated_log(
+    model: Any,
+    run: Any,
+    replication: int,
+    names: dict[str, str],
+    window: tuple[pd.Timestamp, pd.Timestamp],
+    origin: pd.Timestamp,
+    hours_per_unit: float,
+) -> pd.DataFrame:
+    """One replication as a real log: the log's activities under their names in the log, and
+    the cases that arrived in the real log's window."""
+    from procsim.measure.event_log import to_event_log
+    from procsim.sim.engine import simulate
+
+    first, last = window
+    log = simulate(model, run, replication)
+    elog = to_event_log(log, model, run.warmup)
+    arrived = elog.cases.set_index("case_id")["arrival_time"]
+    sim = from_simulation(elog.visits, origin, hours_per_unit)
+    sim = sim[sim["activity"].isin(list(names))]
+    sim["activity"] = sim["activity"].map(names)
+    t0 = (first - origin) / pd.Timedelta(hours=1) / hours_per_unit
+    t1 = (last - origin) / pd.Timedelta(hours=1) / hours_per_unit
+    keep = arrived[(arrived >= t0) & (arrived <= t1)].index.astype(str)
+    return sim[sim["case_id"].isin(set(keep))].reset_index(drop=True)
+
+
+def _summary(distances: pd.DataFrame, runs: int) -> pd.DataFrame:
+    """Per measure: its label and unit, and its mean, spread and range over the runs."""
+    return pd.DataFrame(
         [
             {
                 "measure": m,
@@ -175,5 +220,3 @@ def validate_against_log(
             for m, (label, unit_text) in MEASURES.items()
         ]
     )
-    simulated = pd.concat(parts, ignore_index=True)
-    return Validation(distances, summary, events, simulated, (first, last))

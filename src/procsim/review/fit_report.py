@@ -15,7 +15,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from procsim.errors import Issue
-from procsim.mining.discover import DAY_NAMES, ProcessFit
+from procsim.mining.process_fit import ProcessFit
+from procsim.mining.week import DAY_NAMES
 from procsim.model.distributions import parse_distribution
 from procsim.review.figures import PALETTE, WIDTH, plot_staffing_week, save_figure
 from procsim.review.report import Block, Cell, Heading, Para, Table, render

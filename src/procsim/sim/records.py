@@ -1,7 +1,7 @@
 """What one replication of the engine produces: plain arrays, no SimPy.
 
 Sits between :mod:`procsim.sim.engine` (which fills a :class:`SimLog`) and
-:mod:`procsim.measure.metrics` (which turns it into event-log tables). Kept apart from the
+:mod:`procsim.measure.event_log` (which turns it into event-log tables). Kept apart from the
 engine so that measuring a log never imports the simulator.
 """
 
