@@ -533,7 +533,7 @@ def measure_study(
     import procsim
     import procsim.study.api
     import procsim.study.replication
-    from procsim.review.figures import make_figures
+    from procsim.review.figures.run_figures import make_figures
     from procsim.review.report import build_report
     from procsim.study.runner import resolve_workers
 

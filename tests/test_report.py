@@ -365,7 +365,7 @@ def test_offered_load_flags(run_folder: Path, tmp_path: Path) -> None:
 
 def test_figure_names_match_plots() -> None:
     plots = pytest.importorskip(
-        "procsim.review.figures", reason="procsim.review.figures is not there yet"
+        "procsim.review.figures.run_figures", reason="procsim.review.figures is not there yet"
     )
     assert tuple(FIGURES) == tuple(plots.FIGURES)
 
@@ -459,7 +459,7 @@ def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -
     """The report with its figures, printed by Chromium: every embedded PNG must reach the PDF
     decoded, at its own pixel size (a broken data URI leaves a small icon or nothing), and
     at full page width, so that its text keeps its size on A4 paper."""
-    from procsim.review.figures import make_figures
+    from procsim.review.figures.run_figures import make_figures
 
     folder = tmp_path / "run"
     shutil.copytree(run_folder, folder, ignore=shutil.ignore_patterns("figures", "report.*"))

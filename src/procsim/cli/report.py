@@ -33,9 +33,9 @@ exit codes: 0 written, 2 bad input (missing folder, not a run folder, missing ta
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``procsim-report <run folder>``.
 
-    Rebuilds the figures (:func:`procsim.review.figures.make_figures`) and the report from the saved
-    tables, and prints the report's path. Bad input gives one message on stderr naming the path,
-    what was expected and a hint, and exit code 2.
+    Rebuilds the figures (:func:`procsim.review.figures.run_figures.make_figures`) and the report
+    from the saved tables, and prints the report's path. Bad input gives one message on stderr
+    naming the path, what was expected and a hint, and exit code 2.
     """
     parser = argparse.ArgumentParser(
         prog="procsim-report",
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _make_figures(folder: Path) -> None:
     """Redraw the figures with :mod:`procsim.review.figures`; a failure only warns."""
-    from procsim.review.figures import make_figures as make
+    from procsim.review.figures.run_figures import make_figures as make
 
     try:
         make(folder)
