@@ -534,7 +534,7 @@ def measure_study(
     import procsim.study.api
     import procsim.study.replication
     from procsim.review.figures.run_figures import make_figures
-    from procsim.review.report import build_report
+    from procsim.review.report.build import build_report
     from procsim.study.runner import resolve_workers
 
     log = PhaseLog(folder.parent / "phases.txt")

@@ -19,7 +19,9 @@ import procsim
 from helpers import mm1
 from procsim.cli.report import main
 from procsim.model.kpi_catalogue import CATALOGUE
-from procsim.review.report import FIGURES, build_report, what_changed
+from procsim.review.report.build import build_report
+from procsim.review.report.embedded_figures import FIGURES
+from procsim.review.report.what_changed import what_changed
 from procsim.review.terminal import format_value
 
 REPO = Path(__file__).resolve().parents[1]
@@ -531,8 +533,8 @@ def test_case_types_get_a_table_per_type_and_scenario(tmp_path: Path) -> None:
 def test_differences_of_proportions_read_in_percentage_points_everywhere() -> None:
     """The ranking's 'vs best' column uses the same words as the evaluation table: a
     difference of two SLA attainments of -0.193 is -19.3 percentage points."""
-    from procsim.review.report import _signed
+    from procsim.review.report.values import signed
 
-    assert _signed("sla_attainment", -0.193, "hours") == "−19.3 pp"
-    assert _signed("first_pass_yield", 0.041, "hours") == "+4.1 pp"
-    assert _signed("cycle_time_mean", -3.5, "hours") == "−3.50 h"
+    assert signed("sla_attainment", -0.193, "hours") == "−19.3 pp"
+    assert signed("first_pass_yield", 0.041, "hours") == "+4.1 pp"
+    assert signed("cycle_time_mean", -3.5, "hours") == "−3.50 h"

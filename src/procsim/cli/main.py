@@ -314,7 +314,7 @@ class _Progress:
 def _figures_and_report(folder: Path) -> Path | None:
     """Draw the figures and write the report; a failure here never loses the saved tables."""
     from procsim.review.figures.run_figures import make_figures
-    from procsim.review.report import build_report
+    from procsim.review.report.build import build_report
 
     try:
         make_figures(folder)

@@ -1,9 +1,10 @@
 """The ``procsim-report`` command: rebuild a run's figures and report from its saved tables.
 
-Sits at the edge, after a run: checks the folder (:func:`procsim.review.report.read_run`),
-redraws the figures (:mod:`procsim.review.figures`) and writes the report
-(:func:`procsim.review.report.build_report`). Nothing is simulated. Bad input prints one message
-and exits 2.
+Sits at the edge, after a run: checks the folder
+(:func:`procsim.review.report.run_folder.read_run`), redraws the figures
+(:mod:`procsim.review.figures`) and writes the report
+(:func:`procsim.review.report.build.build_report`). Nothing is simulated. Bad input prints one
+message and exits 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 from pathlib import Path
 
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
-from procsim.review.report import build_report, read_run
+from procsim.review.report.build import build_report
+from procsim.review.report.run_folder import read_run
 from procsim.versions import __version__
 
 _DESCRIPTION = """\

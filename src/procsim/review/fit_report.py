@@ -20,8 +20,9 @@ from procsim.model.distributions import parse_distribution
 from procsim.review.figures.scenarios import PALETTE
 from procsim.review.figures.staffing_week import plot_staffing_week
 from procsim.review.figures.style import WIDTH, save_figure, week_axis
-from procsim.review.report import Block, Cell, Heading, Para, Table, render
-from procsim.review.report import Figure as DocFigure
+from procsim.review.report.blocks import Block, Cell, Heading, Para, Table
+from procsim.review.report.blocks import Figure as DocFigure
+from procsim.review.report.render import render
 
 _POINTS = 200
 
