@@ -100,13 +100,14 @@ def plot_cycle_time_distribution(
     slas
         ``(name, within)`` of the end-to-end SLAs (see :func:`end_to_end_slas`).
     time_unit
-        The model's time unit, for the axis label.
+        The model's time unit, for the cycle time axis and the SLA labels.
     colors
         Scenario -> colour (default :func:`scenario_colors`).
 
     Returns
     -------
     matplotlib.figure.Figure
+        One axes, with a secondary top axis naming the SLAs when there are any.
     """
     fig = new_figure(4.0)
     ax = fig.add_subplot()

@@ -113,6 +113,7 @@ def plot_kpi_differences(
     Returns
     -------
     matplotlib.figure.Figure
+        A panel for the relative changes and one for the proportions, where there are any.
     """
     data = kpi_changes(comparison, metrics)
     redesigns = scenario_order(comparison)

@@ -1,9 +1,8 @@
 """The SLA attainment figure: the share of cases that meet each SLA per scenario, with CIs
 and each SLA's target.
 
-Reads the ``summary`` table of a run folder and the SLAs of its models (drawn by
-:mod:`~procsim.review.figures.run_figures`); the bars come from
-:mod:`~procsim.review.figures.ci_bars`.
+Its bars come from the ``summary`` table and its targets from the SLAs of the run's models
+(``run.json``), both read by :mod:`~procsim.review.figures.run_figures`.
 """
 
 from __future__ import annotations
@@ -17,15 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from procsim.review.figures.ci_bars import (
-    bars_height,
-    entity_order,
-    grouped_barh,
-    metric_rows,
-    scenario_patches,
-)
-from procsim.review.figures.scenarios import colors_for, scenario_order
-from procsim.review.figures.style import PERCENT, ci_label, legend_below, new_figure, styled
+from procsim.review.figures.ci_bars import grouped_bars
+from procsim.review.figures.style import PERCENT, ci_label, legend_below, styled
 
 
 def sla_targets(models: Mapping[str, Mapping[str, Any]]) -> dict[str, float | None]:
@@ -58,25 +50,21 @@ def plot_sla_attainment(
     targets
         SLA name -> target share (None or missing: no target drawn).
     level
-        Confidence level of the CIs, for the axis label.
+        Confidence level of the error bars, named in the axis label.
     colors
         Scenario -> colour (default :func:`scenario_colors`).
 
     Returns
     -------
     matplotlib.figure.Figure
+        One axes: a group of bars per SLA, each target a short red line.
     """
-    sub = metric_rows(summary, "sla_attainment")
-    scenarios = scenario_order(sub)
-    col = colors_for(colors, scenarios)
-    slas = entity_order(sub)
-    fig = new_figure(bars_height(len(slas), len(scenarios), per_group=0.4))
-    ax = fig.add_subplot()
-    grouped_barh(ax, summary, "sla_attainment", slas, scenarios, col, 100.0, "such SLA")
-    handles = scenario_patches(scenarios, col)
-    names = list(scenarios)
+    bars = grouped_bars(summary, "sla_attainment", colors)
+    fig, ax = bars.figure(scale=100.0, absent="such SLA", per_group=0.4)
+    handles = bars.patches()
+    names = list(bars.scenarios)
     drawn = False
-    for i, name in enumerate(slas):
+    for i, name in enumerate(bars.entities):
         target = (targets or {}).get(name)
         if target is None or not math.isfinite(target):
             continue
@@ -85,7 +73,7 @@ def plot_sla_attainment(
     if drawn:
         handles.append(Line2D([], [], color="#B00020", lw=2.2))
         names.append("target")
-    high = sub["ci_high"].to_numpy(dtype=float)
+    high = bars.rows["ci_high"].to_numpy(dtype=float)
     right = max(100.0, float(np.nanmax(high)) * 100 if np.isfinite(high).any() else 100.0)
     ax.set_xlim(0, right)
     ax.xaxis.set_major_formatter(PERCENT)

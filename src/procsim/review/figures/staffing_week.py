@@ -68,6 +68,7 @@ def plot_staffing_week(
     Returns
     -------
     matplotlib.figure.Figure
+        The demand panel, then a panel per role drawn.
     """
     scenarios = list(models)
     col = colors_for(colors, scenarios)

@@ -1,9 +1,8 @@
 """The stage figures: where cases wait (mean waiting time per stage) and where the time goes
 (a Pareto chart of each stage's share of the time cases spend in stages).
 
-Read the ``summary`` (and ``kpis``) tables of a run folder, drawn by
-:mod:`~procsim.review.figures.run_figures`; the bars come from
-:mod:`~procsim.review.figures.ci_bars`.
+Both take the ``summary`` table of a run folder (the Pareto chart also its ``kpis``) and are
+drawn for a run by :mod:`~procsim.review.figures.run_figures`.
 """
 
 from __future__ import annotations
@@ -15,15 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from procsim.review.figures.ci_bars import (
-    bars_height,
-    entity_order,
-    grouped_barh,
-    metric_rows,
-    scenario_patches,
-)
+from procsim.review.figures.ci_bars import grouped_bars, metric_rows
 from procsim.review.figures.scenarios import colors_for, scenario_order
 from procsim.review.figures.style import (
     PERCENT,
@@ -74,7 +68,7 @@ def plot_stage_waiting(
     stages
         Stage order (default: order of appearance); see :func:`stage_order`.
     time_unit
-        The model's time unit, for the axis label.
+        The model's time unit, for the waiting times' axis label.
     level
         Confidence level of the CIs, for the axis label.
     colors
@@ -83,17 +77,13 @@ def plot_stage_waiting(
     Returns
     -------
     matplotlib.figure.Figure
+        One axes: a group of bars per stage where some scenario waits.
     """
-    sub = metric_rows(summary, "wait_mean")
-    scenarios = scenario_order(sub)
-    col = colors_for(colors, scenarios)
-    order = entity_order(sub, stages)
-    waits = sub.groupby("entity")["mean"].max()
-    shown = [s for s in order if float(waits.get(s, math.nan)) > 0]
-    silent = [s for s in order if s not in shown]
-    fig = new_figure(bars_height(len(shown), len(scenarios)))
-    ax = fig.add_subplot()
-    grouped_barh(ax, summary, "wait_mean", shown, scenarios, col, absent="such stage")
+    bars = grouped_bars(summary, "wait_mean", colors, stages)
+    waits = bars.rows.groupby("entity")["mean"].max()
+    shown = [s for s in bars.entities if float(waits.get(s, math.nan)) > 0]
+    silent = [s for s in bars.entities if s not in shown]
+    fig, ax = bars.figure(shown, absent="such stage")
     ax.set_xlim(left=0)
     label = f"mean waiting time before the stage ({time_label(time_unit)}), {ci_label(level)}"
     if silent:
@@ -101,7 +91,7 @@ def plot_stage_waiting(
         label += "\n" + "\n".join(textwrap.wrap(note, 70))
     ax.set_xlabel(label)
     ax.set_title("Waiting time per stage")
-    legend_below(fig, scenario_patches(scenarios, col), scenarios)
+    legend_below(fig, bars.patches(), bars.scenarios)
     return fig
 
 
@@ -205,6 +195,7 @@ def plot_time_pareto(
     Returns
     -------
     matplotlib.figure.Figure
+        A panel per scenario (unused cells of the grid hidden).
 
     Raises
     ------
@@ -223,46 +214,59 @@ def plot_time_pareto(
     for ax in axes[len(scenarios) :]:
         ax.set_visible(False)
     for i, (ax, s) in enumerate(zip(axes, scenarios, strict=False)):
-        rows = data[data["scenario"] == s]
-        share = rows["share"].to_numpy(dtype=float) * 100
-        hours = rows["per_case"].to_numpy(dtype=float)
-        names = list(rows["stage"])
-        x = np.arange(len(names))
-        ax.bar(x, share, color=col[s], width=0.7)
-        # Bars and the cumulative line share one 0-100% axis (the shares add up to 100%), so
-        # the line starts at the top of the first bar and ends at 100%.
-        ax.plot(x, np.cumsum(share), color="#222222", marker="o", ms=3.5, lw=1.2, clip_on=False)
-        for xi, v, h in zip(x, share, hours, strict=True):
-            # A bar tall enough for the two-line label holds it inside, below the line's
-            # marker; a short one has it on top, where the line is already higher.
-            inside = v >= 20
-            pct = f"{v:.0f}%" if v >= 0.5 else "<1%"
-            ax.annotate(
-                f"{pct}\n{_short_time(h, unit)}",
-                (xi, v),
-                xytext=(0, -5 if inside else 1.5),
-                textcoords="offset points",
-                ha="center",
-                va="top" if inside else "bottom",
-                fontsize=7 if ncols > 1 else 9,
-                color=text_on(col[s]) if inside else "black",
-            )
-        ax.set_xticks(x, names, rotation=25 if ncols == 1 else 35, ha="right",
-                      rotation_mode="anchor", fontsize=9 if ncols == 1 else 8)  # fmt: skip
-        spare = max(4 - len(names), 0) / 2  # a few stages keep a normal bar width
-        ax.set_xlim(-0.6 - spare, len(names) - 0.4 + spare)
-        ax.set_ylim(0, 100)
-        ax.yaxis.set_major_formatter(PERCENT)
-        if i % ncols == 0:
-            ax.set_ylabel("share of stage time\n(bars; line: cumulative)", fontsize=9)
-        ax.grid(axis="x", visible=False)
-        total = _short_time(float(np.nansum(hours)), unit)
-        if ncols == 1:
-            ax.set_title(f"{s}: {total} per case summed over stages", loc="left", fontsize=10)
-        else:  # half-width panels: the name on a line of its own
-            ax.set_title(f"{s}\n{total} per case over stages", loc="left", fontsize=9)
+        _pareto_panel(ax, data[data["scenario"] == s], s, col[s], unit, ncols, i % ncols == 0)
     fig.suptitle(
         "Where the time goes: each stage's share of the time cases spend in stages"
         + "\n(bar labels: share, and time per completed case)"
     )
     return fig
+
+
+def _pareto_panel(
+    ax: Axes,
+    rows: pd.DataFrame,
+    scenario: str,
+    color: str,
+    unit: str,
+    ncols: int,
+    first_column: bool,
+) -> None:
+    """One scenario's panel: a bar per stage labelled with its share and time per case, the
+    cumulative share as a line, and the total time per case in the title."""
+    share = rows["share"].to_numpy(dtype=float) * 100
+    hours = rows["per_case"].to_numpy(dtype=float)
+    names = list(rows["stage"])
+    x = np.arange(len(names))
+    ax.bar(x, share, color=color, width=0.7)
+    # Bars and the cumulative line share one 0-100% axis (the shares add up to 100%), so
+    # the line starts at the top of the first bar and ends at 100%.
+    ax.plot(x, np.cumsum(share), color="#222222", marker="o", ms=3.5, lw=1.2, clip_on=False)
+    for xi, v, h in zip(x, share, hours, strict=True):
+        # A bar tall enough for the two-line label holds it inside, below the line's
+        # marker; a short one has it on top, where the line is already higher.
+        inside = v >= 20
+        pct = f"{v:.0f}%" if v >= 0.5 else "<1%"
+        ax.annotate(
+            f"{pct}\n{_short_time(h, unit)}",
+            (xi, v),
+            xytext=(0, -5 if inside else 1.5),
+            textcoords="offset points",
+            ha="center",
+            va="top" if inside else "bottom",
+            fontsize=7 if ncols > 1 else 9,
+            color=text_on(color) if inside else "black",
+        )
+    ax.set_xticks(x, names, rotation=25 if ncols == 1 else 35, ha="right",
+                  rotation_mode="anchor", fontsize=9 if ncols == 1 else 8)  # fmt: skip
+    spare = max(4 - len(names), 0) / 2  # a few stages keep a normal bar width
+    ax.set_xlim(-0.6 - spare, len(names) - 0.4 + spare)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(PERCENT)
+    if first_column:
+        ax.set_ylabel("share of stage time\n(bars; line: cumulative)", fontsize=9)
+    ax.grid(axis="x", visible=False)
+    total = _short_time(float(np.nansum(hours)), unit)
+    if ncols == 1:
+        ax.set_title(f"{scenario}: {total} per case summed over stages", loc="left", fontsize=10)
+    else:  # half-width panels: the name on a line of its own
+        ax.set_title(f"{scenario}\n{total} per case over stages", loc="left", fontsize=9)

@@ -1,9 +1,8 @@
 """The utilization figure: each role's busy share of its paid time per scenario, with CIs and
 the line above which a role is highly loaded.
 
-Reads the ``summary`` table of a run folder (drawn by
-:mod:`~procsim.review.figures.run_figures`); the bars come from
-:mod:`~procsim.review.figures.ci_bars`.
+A figure of the ``summary`` table, drawn for a run by
+:mod:`~procsim.review.figures.run_figures`.
 """
 
 from __future__ import annotations
@@ -13,15 +12,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
-from procsim.review.figures.ci_bars import (
-    bars_height,
-    entity_order,
-    grouped_barh,
-    metric_rows,
-    scenario_patches,
-)
-from procsim.review.figures.scenarios import colors_for, scenario_order
-from procsim.review.figures.style import PERCENT, ci_label, legend_below, new_figure, styled
+from procsim.review.figures.ci_bars import grouped_bars
+from procsim.review.figures.style import PERCENT, ci_label, legend_below, styled
 
 #: Utilization above which a role is marked as highly loaded.
 HIGH_LOAD = 0.85
@@ -54,14 +46,10 @@ def plot_utilization(
     Returns
     -------
     matplotlib.figure.Figure
+        One axes: a group of bars per role, the high-load share dashed.
     """
-    sub = metric_rows(summary, "utilization")
-    scenarios = scenario_order(sub)
-    col = colors_for(colors, scenarios)
-    order = entity_order(sub, roles)
-    fig = new_figure(bars_height(len(order), len(scenarios)))
-    ax = fig.add_subplot()
-    grouped_barh(ax, summary, "utilization", order, scenarios, col, 100.0, "such role")
+    bars = grouped_bars(summary, "utilization", colors, roles)
+    fig, ax = bars.figure(scale=100.0, absent="such role")
     ax.axvline(high_load * 100, color="#B00020", ls="--", lw=1.1)
     ax.annotate(
         "high load",
@@ -78,5 +66,5 @@ def plot_utilization(
     ax.xaxis.set_major_formatter(PERCENT)
     ax.set_xlabel(f"utilization (busy share of paid time), {ci_label(level)}")
     ax.set_title("Utilization per role", pad=14)
-    legend_below(fig, scenario_patches(scenarios, col), scenarios)
+    legend_below(fig, bars.patches(), bars.scenarios)
     return fig

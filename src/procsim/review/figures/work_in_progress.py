@@ -99,13 +99,14 @@ def plot_wip_over_time(
     points
         Grid points.
     time_unit
-        The model's time unit, for the axis label.
+        The model's time unit: simulated time runs along the x axis in it.
     colors
         Scenario -> colour (default :func:`scenario_colors`).
 
     Returns
     -------
     matplotlib.figure.Figure
+        One axes; the legend has one entry per scenario, its band with its line.
     """
     bands = wip_bands(cases, points, end)
     scenarios = scenario_order(bands)
