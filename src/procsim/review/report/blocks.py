@@ -13,17 +13,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Badge:
-    """A table cell with a CSS class (a coloured badge) and/or a small note under it.
-
-    Attributes
-    ----------
-    text
-        The cell's text.
-    css
-        Class of the badge (``met``, ``better``, ``same``, ...); empty: plain text.
-    note
-        Small text under the cell (a CI, a former status); empty: none.
-    """
+    """A table cell with a CSS class (a coloured badge: ``met``, ``better``, ``same``, ...)
+    and/or a small note under it (a CI, a former status)."""
 
     text: str
     css: str = ""
@@ -93,3 +84,11 @@ def cell_text(cell: Cell) -> str:
     if isinstance(cell, str):
         return cell
     return cell.text + (f" ({cell.note})" if cell.note else "")
+
+
+def table_section(title: str, note: str, table: Table | None) -> list[Block]:
+    """A section of one table: its heading, a note on how to read it and the table; nothing
+    when there is no table."""
+    if table is None:
+        return []
+    return [Heading(2, title), Para(note, "note"), table]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from procsim.review.report.blocks import Block, Cell, Heading, Para, Table
+from procsim.review.report.blocks import Block, Cell, Table, table_section
 from procsim.review.report.config_values import DASH
 from procsim.review.report.run_folder import RunFolder, keyed_rows
 from procsim.review.report.values import value_text
@@ -17,19 +17,13 @@ from procsim.review.report.values import value_text
 
 def case_types_section(run: RunFolder) -> list[Block]:
     """The heading, a note on the cost per case and the table; nothing for a single type."""
-    types = _type_table(run)
-    if types is None:
-        return []
-    return [
-        Heading(2, "Case types"),
-        Para(
-            "Per case type and scenario: mean ± CI half-width over the replications. Cost "
-            "per case is activity-based: each role's paid time (idle time included) is "
-            "spread over the work it did, plus the per-execution costs of the stages.",
-            "note",
-        ),
-        types,
-    ]
+    return table_section(
+        "Case types",
+        "Per case type and scenario: mean ± CI half-width over the replications. Cost "
+        "per case is activity-based: each role's paid time (idle time included) is "
+        "spread over the work it did, plus the per-execution costs of the stages.",
+        _type_table(run),
+    )
 
 
 #: Columns of the case-type table: KPI and header.

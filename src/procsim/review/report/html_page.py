@@ -1,9 +1,9 @@
 """A report document as one self-contained HTML page: CSS and figures embedded (base64 PNG, or
 inline SVG), so it opens offline and prints on A4.
 
-Renders the blocks of :mod:`~procsim.review.report.blocks`; called by
-:mod:`~procsim.review.report.build` and :mod:`~procsim.review.report.render`. Text taken from
-configs is escaped.
+The run's report (:mod:`~procsim.review.report.build`) and the other reports
+(:mod:`~procsim.review.report.render`) hand their blocks over to :func:`to_html`; every text,
+config values included, is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -13,16 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from procsim.review.report.blocks import (
-    Block,
-    BulletList,
-    Cell,
-    Code,
-    Figure,
-    Heading,
-    Para,
-    Table,
-)
+from procsim.review.report.blocks import Block, BulletList, Cell, Code, Figure, Heading, Para, Table
 from procsim.versions import __version__
 
 

@@ -1,9 +1,8 @@
 """A report document as Markdown, the twin of the HTML page: figures referenced by relative
 path (``figures/<file>``).
 
-Renders the blocks of :mod:`~procsim.review.report.blocks`; called by
-:mod:`~procsim.review.report.build` and :mod:`~procsim.review.report.render`. Text taken from
-configs is escaped.
+The same blocks as the HTML page go in; nothing in the text that a Markdown renderer would
+take for raw HTML comes out.
 """
 
 from __future__ import annotations
@@ -11,15 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from procsim.review.report.blocks import (
-    Block,
-    BulletList,
-    Code,
-    Heading,
-    Para,
-    Table,
-    cell_text,
-)
+from procsim.review.report.blocks import Block, BulletList, Code, Heading, Para, Table, cell_text
 
 _HTML_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 

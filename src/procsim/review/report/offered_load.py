@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from procsim.review.report.blocks import Badge, Block, Cell, Heading, Para, Table
+from procsim.review.report.blocks import Badge, Block, Cell, Table, table_section
 from procsim.review.report.config_values import DASH, mapping
 from procsim.review.report.run_folder import RunFolder
 from procsim.review.report.values import as_number
@@ -22,21 +22,15 @@ UNSTABLE_LOAD = 1.0
 
 def offered_load_section(run: RunFolder) -> list[Block]:
     """The heading, how to read the load and the table; nothing when ``run.json`` has none."""
-    load = _load_table(run)
-    if load is None:
-        return []
-    return [
-        Heading(2, "Offered load per role"),
-        Para(
-            "Work arriving per person, from the routing and the mean durations (traffic "
-            f"equations), before simulating. From {HIGH_LOAD * 100:.0f} % on a role is "
-            "flagged high (long queues); at 100 % or more it is unstable: its queue grows "
-            "without bound "
-            "and the results depend on the run length.",
-            "note",
-        ),
-        load,
-    ]
+    return table_section(
+        "Offered load per role",
+        "Work arriving per person, from the routing and the mean durations (traffic "
+        f"equations), before simulating. From {HIGH_LOAD * 100:.0f} % on a role is "
+        "flagged high (long queues); at 100 % or more it is unstable: its queue grows "
+        "without bound "
+        "and the results depend on the run length.",
+        _load_table(run),
+    )
 
 
 def _load_table(run: RunFolder) -> Table | None:

@@ -149,9 +149,8 @@ def _read_info(folder: Path) -> dict[str, Any]:
     try:
         info = json.loads(run_json.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportInputError(
-            f"{run_json}: cannot read it ({exc}; expected the JSON a run writes). Hint: run the "
-            "simulation again to rewrite the folder"
+        raise _unreadable(
+            run_json, f"cannot read it ({exc}; expected the JSON a run writes)"
         ) from None
     if not isinstance(info, dict):
         raise ReportInputError(f"{run_json}: expected a JSON object, got {type(info).__name__}")
@@ -167,10 +166,7 @@ def _read_resolved(folder: Path, labels: list[str]) -> dict[str, dict[str, Any]]
             try:
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-                raise ReportInputError(
-                    f"{path}: cannot read it as YAML ({' '.join(str(exc).split())}). Hint: run "
-                    "the simulation again to rewrite the folder"
-                ) from None
+                raise _unreadable(path, f"cannot read it as YAML ({_one_line(exc)})") from None
             resolved[label] = mapping(data)
     return resolved
 
@@ -196,18 +192,26 @@ def _read_table(folder: Path, name: str, *, required: bool) -> pd.DataFrame | No
     try:
         frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except Exception as exc:  # pyarrow and the CSV parser raise many kinds
-        raise ReportInputError(
-            f"{path}: cannot read the table ({' '.join(str(exc).split())[:200]}). Hint: run the "
-            "simulation again to rewrite the folder"
-        ) from None
+        raise _unreadable(path, f"cannot read the table ({_one_line(exc)[:200]})") from None
     for col in ("scenario", "metric", "entity", "target", "goal", "status", "met", "verdict"):
         if col in frame.columns:
             frame[col] = frame[col].fillna("").astype(str)
     needed = {"summary": {"scenario", "metric", "entity", "mean", "half_width"}}.get(name, set())
     missing = needed - set(frame.columns)
     if missing:
-        raise ReportInputError(
-            f"{path}: missing column(s) {', '.join(sorted(missing))} (expected a procsim "
-            f"{name} table). Hint: run the simulation again to rewrite the folder"
+        raise _unreadable(
+            path,
+            f"missing column(s) {', '.join(sorted(missing))} (expected a procsim {name} table)",
         )
     return frame
+
+
+def _unreadable(path: Path, why: str) -> ReportInputError:
+    """A file of the folder that procsim wrote but cannot read back: rewriting the folder (by
+    running the simulation again) is the fix."""
+    return ReportInputError(f"{path}: {why}. Hint: run the simulation again to rewrite the folder")
+
+
+def _one_line(exc: Exception) -> str:
+    """An error message on one line (parsers' messages span several)."""
+    return " ".join(str(exc).split())

@@ -27,6 +27,10 @@ from procsim.review.report.config_values import (
 _Row = tuple[str, str, str, str]
 #: A value in a form that compares equal when it means the same (times in hours).
 _Key = Callable[[Any, str], Any]
+#: The entries of one section of a config (``sla``, ``run``, ...).
+_Entries = Callable[[Mapping[str, Any]], dict[str, Any]]
+#: Items named for people where the config's key is terse: ``(area, key)`` -> name.
+_ITEM_NAMES = {("arrivals", "interarrival"): "interarrival time"}
 _TIME_PARAMS = frozenset({"mean", "low", "high", "mode", "sd", "scale", "value", "values", "loc"})
 
 
@@ -62,31 +66,14 @@ def what_changed(current: Mapping[str, Any], proposed: Mapping[str, Any]) -> pd.
         rows.append(("process", "time unit", *units))
     rows += _stage_changes(cp, pp, units)
     rows += _staffing_changes(current, proposed)
-    rows += _keyed_changes(
-        "arrivals",
-        (section(current, "arrivals"), section(proposed, "arrivals")),
-        units,
-        _dist_key,
-        _dist_text,
-        item=lambda key: "interarrival time" if key == "interarrival" else key,
-    )
-    rows += _keyed_changes(
-        "SLA",
-        (present_entries(current.get("sla")), present_entries(proposed.get("sla"))),
-        units,
-        _sla_key,
-        _sla_text,
-    )
-    rows += _keyed_changes(
-        "target",
-        (present_entries(current.get("targets")), present_entries(proposed.get("targets"))),
-        units,
-        _target_key,
-        _target_text,
-    )
-    rows += _keyed_changes(
-        "run", (section(current, "run"), section(proposed, "run")), units, _as_is, as_text
-    )
+    keyed: list[tuple[str, _Entries, _Key, Callable[[Any], str]]] = [
+        ("arrivals", lambda c: section(c, "arrivals"), _dist_key, _dist_text),
+        ("SLA", lambda c: present_entries(c.get("sla")), _sla_key, _sla_text),
+        ("target", lambda c: present_entries(c.get("targets")), _target_key, _target_text),
+        ("run", lambda c: section(c, "run"), _as_is, as_text),
+    ]
+    for area, entries, key, text in keyed:
+        rows += _keyed_changes(area, entries(current), entries(proposed), units, key, text)
     return pd.DataFrame(rows, columns=["area", "item", "current", "proposed"])
 
 
@@ -189,19 +176,20 @@ def _staffing_changes(current: Mapping[str, Any], proposed: Mapping[str, Any]) -
 
 def _keyed_changes(
     area: str,
-    entries: tuple[Mapping[str, Any], Mapping[str, Any]],
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
     units: tuple[str, str],
     key: _Key,
     text: Callable[[Any], str],
-    item: Callable[[str], str] = str,
 ) -> list[_Row]:
-    """The entries of one section (current, proposed) whose ``key`` differs, as ``text``."""
-    a, b = entries
+    """The entries of one section, current ``a`` and proposed ``b``, whose ``key`` differs,
+    as ``text``."""
     rows: list[_Row] = []
     for name in _union(a, b):
         a_v, b_v = a.get(name), b.get(name)
         if key(a_v, units[0]) != key(b_v, units[1]):
-            rows.append((area, item(str(name)), text(a_v), text(b_v)))
+            item = _ITEM_NAMES.get((area, name), str(name))
+            rows.append((area, item, text(a_v), text(b_v)))
     return rows
 
 
