@@ -31,6 +31,7 @@ _Key = Callable[[Any, str], Any]
 _Entries = Callable[[Mapping[str, Any]], dict[str, Any]]
 #: Items named for people where the config's key is terse: ``(area, key)`` -> name.
 _ITEM_NAMES = {("arrivals", "interarrival"): "interarrival time"}
+#: Distribution parameters that are times: compared in hours, whatever unit they were written in.
 _TIME_PARAMS = frozenset({"mean", "low", "high", "mode", "sd", "scale", "value", "values", "loc"})
 
 
