@@ -535,8 +535,8 @@ def measure_study(
     import procsim
     import procsim.study.replication
     import procsim.study.replication_rounds
-    from procsim.review.figures import make_figures
-    from procsim.review.report import build_report
+    from procsim.review.figures.run_figures import make_figures
+    from procsim.review.report.build import build_report
     from procsim.study.runner import resolve_workers
 
     log = PhaseLog(folder.parent / "phases.txt")

@@ -42,7 +42,9 @@ def _digests(folder: Path) -> list[str]:
         rel = path.relative_to(folder)
         if not path.is_file() or rel.parts[0] == ".hydra" or path.name in VARIABLE:
             continue
+        # Where the run and the checkout are is recorded in some files (the log a fit read).
         data = path.read_bytes().replace(str(folder).encode(), b"<run>")
+        data = data.replace(str(ROOT).encode(), b"<checkout>")
         # A fit's report folder is named after the time it ran.
         name = re.sub(r"outputs/[\d-]+/[\d-]+-", "outputs/<time>-", rel.as_posix())
         lines.append(f"  {hashlib.sha256(data).hexdigest()[:16]}  {name}")

@@ -203,7 +203,7 @@ def test_ranking_ties_redesigns_the_data_cannot_tell_apart(tmp_path: Any) -> Non
     """Two identical redesigns see the same random numbers, so every paired difference is 0:
     they must tie. Slower decisions (mean 0.8 h instead of 0.5 h at a manager already busy
     half the time) are clearly worse and must not tie with the best."""
-    from procsim.review.report import build_report
+    from procsim.review.report.build import build_report
     from procsim.review.terminal import terminal_table
 
     current, faster, slower = current_faster_slower()

@@ -14,8 +14,29 @@ import pytest
 
 import procsim
 from helpers import mm1
+from procsim.measure.warmup import wip_series
 from procsim.model.validate import validate_model
-from procsim.review import figures as plots
+from procsim.review.figures.cycle_times import (
+    _long_tail,
+    cycle_times,
+    ecdf,
+    end_to_end_slas,
+    plot_cycle_time_distribution,
+)
+from procsim.review.figures.kpi_changes import kpi_changes, plot_kpi_differences
+from procsim.review.figures.run_figures import FIGURES, make_figures
+from procsim.review.figures.scenarios import BASELINE_COLOR, scenario_colors
+from procsim.review.figures.sla_attainment import plot_sla_attainment
+from procsim.review.figures.staffing_week import plot_staffing_week, week_varies
+from procsim.review.figures.stages import (
+    plot_stage_waiting,
+    plot_time_pareto,
+    stage_order,
+    stage_time,
+)
+from procsim.review.figures.style import save_figure
+from procsim.review.figures.utilization import plot_utilization
+from procsim.review.figures.work_in_progress import plot_wip_over_time, wip_bands
 from procsim.study.model_description import describe_model
 
 NAN = math.nan
@@ -58,9 +79,9 @@ def plain_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.filterwarnings("error")
 def test_make_figures_writes_every_figure(redesign_run: Path) -> None:
-    made = plots.make_figures(redesign_run)
+    made = make_figures(redesign_run)
     # approval_chain has constant staff and arrivals: no week chart.
-    assert list(made) == [f for f in plots.FIGURES if f != "staffing_week"]
+    assert list(made) == [f for f in FIGURES if f != "staffing_week"]
     for name, png in made.items():
         assert png == redesign_run / "figures" / f"{name}.png"
         assert_png(png)
@@ -71,7 +92,7 @@ def test_figures_are_reproducible(redesign_run: Path, tmp_path: Path) -> None:
     """The same tables give the same SVG (no dates, stable ids): reports diff cleanly."""
     summary = pd.read_parquet(redesign_run / "tables" / "summary.parquet")
     for target in (tmp_path / "a.svg", tmp_path / "b.svg"):
-        plots.save_figure(plots.plot_utilization(summary), target)
+        save_figure(plot_utilization(summary), target)
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
 
 
@@ -80,9 +101,9 @@ def test_without_redesign_or_sla_those_figures_are_skipped(plain_run: Path) -> N
     stale = plain_run / "figures" / "kpi_differences.png"
     stale.parent.mkdir(parents=True, exist_ok=True)
     stale.write_bytes(PNG_MAGIC)  # left over from an earlier drawing: must not survive
-    made = plots.make_figures(plain_run, formats=("png",))
+    made = make_figures(plain_run, formats=("png",))
     assert not stale.exists()
-    assert set(made) == set(plots.FIGURES) - {"kpi_differences", "sla_attainment", "staffing_week"}
+    assert set(made) == set(FIGURES) - {"kpi_differences", "sla_attainment", "staffing_week"}
     for png in made.values():
         assert_png(png)
     assert not list((plain_run / "figures").glob("*.svg"))
@@ -92,11 +113,11 @@ def test_without_redesign_or_sla_those_figures_are_skipped(plain_run: Path) -> N
 
 
 def test_ecdf_by_hand() -> None:
-    x, y = plots.ecdf([3.0, 1.0, 2.0, 2.0, NAN])
+    x, y = ecdf([3.0, 1.0, 2.0, 2.0, NAN])
     # four finite values: <=1 one of them, <=2 three, <=3 all four
     np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(y, [0.25, 0.75, 1.0])
-    x, y = plots.ecdf([NAN])
+    x, y = ecdf([NAN])
     assert x.size == 0 and y.size == 0
 
 
@@ -111,7 +132,7 @@ def test_cycle_times_follow_the_kpi_scope() -> None:
         }
     )
     # warm-up 5, end 9: case 0 arrived in the warm-up, 2 is open, 3 arrived after the end
-    ct = plots.cycle_times(cases, warmup=5.0, end=9.0)
+    ct = cycle_times(cases, warmup=5.0, end=9.0)
     assert ct.tolist() == [3.0]
     assert ct.index.tolist() == [1]
 
@@ -127,7 +148,7 @@ def test_wip_series_by_hand() -> None:
     # t=0: none yet; t=1: A; t=2: A,B; t=3: A,B,C; t=4: A done (4 < 4 is false): B,C;
     # t=5: C done: B; B stays open until the end.
     expected = [0, 1, 1, 2, 3, 2, 2, 1, 1]
-    np.testing.assert_array_equal(plots.wip_series(cases, grid), expected)
+    np.testing.assert_array_equal(wip_series(cases, grid), expected)
 
 
 def test_wip_bands_by_hand() -> None:
@@ -139,7 +160,7 @@ def test_wip_bands_by_hand() -> None:
             "completion_time": [2.0, 3.0, 4.0, 1.0, NAN],
         }
     )
-    bands = plots.wip_bands(cases, points=5, end=4.0)  # grid 0, 1, 2, 3, 4
+    bands = wip_bands(cases, points=5, end=4.0)  # grid 0, 1, 2, 3, 4
     cur = bands[bands["scenario"] == "current"]
     # replication 0: [1, 2, 1, 0, 0]; replication 1: [0, 1, 1, 1, 0]
     np.testing.assert_array_equal(cur["time"], [0, 1, 2, 3, 4])
@@ -168,7 +189,7 @@ def test_kpi_changes_by_hand() -> None:
             "significant": [True, True, True, True, False],
         }
     )
-    got = plots.kpi_changes(comparison).set_index("metric")
+    got = kpi_changes(comparison).set_index("metric")
     # role and stage KPIs are left out; order follows the headline list
     assert got.index.tolist() == ["open", "cycle_time_mean", "sla_attainment"]
     row = got.loc["cycle_time_mean"]
@@ -186,13 +207,13 @@ def test_kpi_changes_by_hand() -> None:
 
 
 def test_scenario_colours_are_stable() -> None:
-    full = plots.scenario_colors(["current", "merged", "automated"])
-    assert full["current"] == plots.BASELINE_COLOR
+    full = scenario_colors(["current", "merged", "automated"])
+    assert full["current"] == BASELINE_COLOR
     # the comparison table has no current process: redesigns keep their colours
-    assert plots.scenario_colors(["merged", "automated"]) == {
+    assert scenario_colors(["merged", "automated"]) == {
         k: v for k, v in full.items() if k != "current"
     }
-    assert plots.scenario_colors(["merged", "current"])["current"] == plots.BASELINE_COLOR
+    assert scenario_colors(["merged", "current"])["current"] == BASELINE_COLOR
     assert len(set(full.values())) == 3
 
 
@@ -210,8 +231,8 @@ def test_stage_order_and_end_to_end_slas() -> None:
             "slas": [{"name": "e2e", "within": 72.0, "from": "arrival", "to": "completion"}],
         },
     }
-    assert plots.stage_order(models) == ["check", "approve_ab", "approve_a", "approve_b"]
-    assert plots.end_to_end_slas(models) == [("e2e", 72.0)]
+    assert stage_order(models) == ["check", "approve_ab", "approve_a", "approve_b"]
+    assert end_to_end_slas(models) == [("e2e", 72.0)]
 
 
 @pytest.mark.filterwarnings("error")
@@ -265,13 +286,13 @@ def test_figures_survive_missing_values() -> None:
         }
     )
     figures = [
-        plots.plot_stage_waiting(summary),
-        plots.plot_utilization(summary),
-        plots.plot_time_pareto(summary),
-        plots.plot_sla_attainment(summary, targets={"e2e": 0.8}),
-        plots.plot_kpi_differences(comparison),
-        plots.plot_cycle_time_distribution(cases, slas=[("e2e", 72.0)]),
-        plots.plot_wip_over_time(cases, end=10.0),
+        plot_stage_waiting(summary),
+        plot_utilization(summary),
+        plot_time_pareto(summary),
+        plot_sla_attainment(summary, targets={"e2e": 0.8}),
+        plot_kpi_differences(comparison),
+        plot_cycle_time_distribution(cases, slas=[("e2e", 72.0)]),
+        plot_wip_over_time(cases, end=10.0),
     ]
     for fig in figures:
         fig.savefig(io.BytesIO(), format="png", dpi=50)
@@ -311,8 +332,8 @@ def test_week_description_follows_the_shift_table() -> None:
 def test_week_chart_draws_demand_and_each_role_that_changes() -> None:
     current = describe_model(validate_model(_office(2)))
     more = describe_model(validate_model(_office(3)))
-    assert plots.week_varies({"current": current})
-    fig = plots.plot_staffing_week({"current": current, "more_agents": more})
+    assert week_varies({"current": current})
+    fig = plot_staffing_week({"current": current, "more_agents": more})
     # demand, clerk (changes over the week), agent (differs between the scenarios)
     demand, clerk, agent = fig.axes
     assert demand.get_title() == "Demand and staff on duty over a week"
@@ -326,7 +347,7 @@ def test_week_chart_draws_demand_and_each_role_that_changes() -> None:
     agent_levels = {round(float(np.max(line.get_ydata()))) for line in agent.lines}
     assert agent_levels == {2, 3}
     flat = describe_model(validate_model(mm1(0.5, horizon=10)))
-    assert not plots.week_varies({"current": flat})
+    assert not week_varies({"current": flat})
 
 
 def test_stage_time_shares_add_up_with_parallel_branches() -> None:
@@ -341,7 +362,7 @@ def test_stage_time_shares_add_up_with_parallel_branches() -> None:
             "mean": [0.5, 0.4, 0.4, 0.0, 10.0],
         }
     )
-    got = plots.stage_time(summary)
+    got = stage_time(summary)
     assert got["stage"].tolist() == ["A", "B", "C"]
     assert got["share"].tolist() == pytest.approx([0.5 / 1.3, 0.4 / 1.3, 0.4 / 1.3])
     assert got["cumulative"].iloc[-1] == pytest.approx(1.0)
@@ -358,8 +379,8 @@ def test_stage_time_shares_add_up_with_parallel_branches() -> None:
         }
     )
     one = summary[summary["entity"].isin(["A", ""])].assign(mean=[0.5, 15.0])
-    assert plots.stage_time(one, kpis)["per_case"].tolist() == pytest.approx([8.0])
-    fig = plots.plot_time_pareto(summary)
+    assert stage_time(one, kpis)["per_case"].tolist() == pytest.approx([8.0])
+    fig = plot_time_pareto(summary)
     (ax,) = [a for a in fig.axes if a.get_visible()]
     assert ax.get_ylim() == (0.0, 100.0)
     assert len(ax.patches) == 3  # no bar for D
@@ -372,8 +393,8 @@ def test_long_tailed_cycle_times_get_a_log_axis_and_wip_a_legend_per_band() -> N
     grey swatch."""
     rng = np.random.default_rng(1)
     heavy = np.r_[np.full(97, 10.0), np.full(3, 4000.0)]
-    assert plots._long_tail(heavy)
-    assert not plots._long_tail(rng.exponential(10.0, 1000))
+    assert _long_tail(heavy)
+    assert not _long_tail(rng.exponential(10.0, 1000))
 
     def cases(times: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(
@@ -386,12 +407,12 @@ def test_long_tailed_cycle_times_get_a_log_axis_and_wip_a_legend_per_band() -> N
             }
         )
 
-    (ax,) = plots.plot_cycle_time_distribution(cases(heavy)).axes
+    (ax,) = plot_cycle_time_distribution(cases(heavy)).axes
     assert ax.get_xscale() == "log" and "log scale" in ax.get_xlabel()
-    (ax,) = plots.plot_cycle_time_distribution(cases(rng.exponential(10.0, 1000))).axes
+    (ax,) = plot_cycle_time_distribution(cases(rng.exponential(10.0, 1000))).axes
     assert ax.get_xscale() == "linear"
     two = pd.concat([cases(heavy), cases(heavy).assign(scenario="faster")], ignore_index=True)
-    fig = plots.plot_wip_over_time(two, end=5000.0)
+    fig = plot_wip_over_time(two, end=5000.0)
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["current", "faster"]
 
@@ -413,6 +434,6 @@ def test_five_redesigns_fit_a_printed_page() -> None:
         [(s, "time_share", st, 0.25) for s in ["current", *names] for st in "abcd"],
         columns=["scenario", "metric", "entity", "mean"],
     )
-    for fig in (plots.plot_kpi_differences(comparison), plots.plot_time_pareto(summary)):
-        # The bound worked out above, not plots.MAX_HEIGHT: raising that constant must fail.
+    for fig in (plot_kpi_differences(comparison), plot_time_pareto(summary)):
+        # The bound worked out above, not style.MAX_HEIGHT: raising that constant must fail.
         assert fig.get_figheight() <= 9.7

@@ -19,7 +19,9 @@ import procsim
 from helpers import mm1
 from procsim.cli.report import main
 from procsim.model.kpi_catalogue import CATALOGUE
-from procsim.review.report import FIGURES, build_report, what_changed
+from procsim.review.report.build import build_report
+from procsim.review.report.embedded_figures import FIGURES
+from procsim.review.report.what_changed import what_changed
 from procsim.review.terminal import format_value
 
 REPO = Path(__file__).resolve().parents[1]
@@ -364,10 +366,9 @@ def test_offered_load_flags(run_folder: Path, tmp_path: Path) -> None:
 
 
 def test_figure_names_match_plots() -> None:
-    plots = pytest.importorskip(
-        "procsim.review.figures", reason="procsim.review.figures is not there yet"
-    )
-    assert tuple(FIGURES) == tuple(plots.FIGURES)
+    from procsim.review.figures import run_figures
+
+    assert tuple(FIGURES) == tuple(run_figures.FIGURES)
 
 
 def test_run_without_redesign(tmp_path: Path) -> None:
@@ -396,10 +397,10 @@ def test_main_rebuilds_the_report(
     assert out == str(folder / "report.html")
     assert (folder / "report.html").stat().st_size > 0
     assert (folder / "report.md").stat().st_size > 0
-    drawn = sorted((folder / "figures").glob("*.png")) if (folder / "figures").is_dir() else []
-    if drawn:  # procsim.review.figures is there: main() drew the figures, the report embeds them
-        page = (folder / "report.html").read_text()
-        assert page.count("data:image/png;base64,") == len([p for p in drawn if p.stem in FIGURES])
+    drawn = sorted((folder / "figures").glob("*.png"))
+    assert drawn  # main() drew the figures again, and the report embeds them
+    page = (folder / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == len([p for p in drawn if p.stem in FIGURES])
 
 
 @pytest.mark.parametrize(
@@ -459,7 +460,7 @@ def test_report_renders_in_headless_chromium(run_folder: Path, tmp_path: Path) -
     """The report with its figures, printed by Chromium: every embedded PNG must reach the PDF
     decoded, at its own pixel size (a broken data URI leaves a small icon or nothing), and
     at full page width, so that its text keeps its size on A4 paper."""
-    from procsim.review.figures import make_figures
+    from procsim.review.figures.run_figures import make_figures
 
     folder = tmp_path / "run"
     shutil.copytree(run_folder, folder, ignore=shutil.ignore_patterns("figures", "report.*"))
@@ -531,8 +532,8 @@ def test_case_types_get_a_table_per_type_and_scenario(tmp_path: Path) -> None:
 def test_differences_of_proportions_read_in_percentage_points_everywhere() -> None:
     """The ranking's 'vs best' column uses the same words as the evaluation table: a
     difference of two SLA attainments of -0.193 is -19.3 percentage points."""
-    from procsim.review.report import _signed
+    from procsim.review.report.values import signed
 
-    assert _signed("sla_attainment", -0.193, "hours") == "−19.3 pp"
-    assert _signed("first_pass_yield", 0.041, "hours") == "+4.1 pp"
-    assert _signed("cycle_time_mean", -3.5, "hours") == "−3.50 h"
+    assert signed("sla_attainment", -0.193, "hours") == "−19.3 pp"
+    assert signed("first_pass_yield", 0.041, "hours") == "+4.1 pp"
+    assert signed("cycle_time_mean", -3.5, "hours") == "−3.50 h"

@@ -166,8 +166,8 @@ def _save_and_print(job: Job, results: Results, early: set[str]) -> None:
 
 def _figures_and_report(folder: Path) -> Path | None:
     """Draw the figures and write the report; a failure here never loses the saved tables."""
-    from procsim.review.figures import make_figures
-    from procsim.review.report import build_report
+    from procsim.review.figures.run_figures import make_figures
+    from procsim.review.report.build import build_report
 
     try:
         make_figures(folder)

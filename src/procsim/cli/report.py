@@ -1,9 +1,10 @@
 """The ``procsim-report`` command: rebuild a run's figures and report from its saved tables.
 
-Sits at the edge, after a run: checks the folder (:func:`procsim.review.report.read_run`),
-redraws the figures (:mod:`procsim.review.figures`) and writes the report
-(:func:`procsim.review.report.build_report`). Nothing is simulated. Bad input prints one message
-and exits 2.
+Sits at the edge, after a run: checks the folder
+(:func:`procsim.review.report.run_folder.read_run`), redraws the figures
+(:mod:`procsim.review.figures`) and writes the report
+(:func:`procsim.review.report.build.build_report`). Nothing is simulated. Bad input prints one
+message and exits 2.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 from pathlib import Path
 
 from procsim.errors import EXIT_USER_ERROR, ProcsimError
-from procsim.review.report import build_report, read_run
+from procsim.review.report.build import build_report
+from procsim.review.report.run_folder import read_run
 from procsim.versions import __version__
 
 _DESCRIPTION = """\
@@ -33,9 +35,9 @@ exit codes: 0 written, 2 bad input (missing folder, not a run folder, missing ta
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``procsim-report <run folder>``.
 
-    Rebuilds the figures (:func:`procsim.review.figures.make_figures`) and the report from the saved
-    tables, and prints the report's path. Bad input gives one message on stderr naming the path,
-    what was expected and a hint, and exit code 2.
+    Rebuilds the figures (:func:`procsim.review.figures.run_figures.make_figures`) and the report
+    from the saved tables, and prints the report's path. Bad input gives one message on stderr
+    naming the path, what was expected and a hint, and exit code 2.
     """
     parser = argparse.ArgumentParser(
         prog="procsim-report",
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _make_figures(folder: Path) -> None:
     """Redraw the figures with :mod:`procsim.review.figures`; a failure only warns."""
-    from procsim.review.figures import make_figures as make
+    from procsim.review.figures.run_figures import make_figures as make
 
     try:
         make(folder)

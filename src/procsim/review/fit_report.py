@@ -16,11 +16,13 @@ from matplotlib.figure import Figure
 
 from procsim.errors import Issue
 from procsim.mining.process_fit import ProcessFit
-from procsim.mining.week import DAY_NAMES
 from procsim.model.distributions import parse_distribution
-from procsim.review.figures import PALETTE, WIDTH, plot_staffing_week, save_figure
-from procsim.review.report import Block, Cell, Heading, Para, Table, render
-from procsim.review.report import Figure as DocFigure
+from procsim.review.figures.scenarios import PALETTE
+from procsim.review.figures.staffing_week import plot_staffing_week
+from procsim.review.figures.style import WIDTH, save_figure, week_axis
+from procsim.review.report.blocks import Block, Cell, Heading, Para, Table
+from procsim.review.report.blocks import Figure as DocFigure
+from procsim.review.report.render import render
 
 _POINTS = 200
 
@@ -65,10 +67,7 @@ def _arrivals(fit: ProcessFit, folder: Path) -> Path:
     fig = Figure(figsize=(WIDTH, 2.8), layout="constrained")
     ax = fig.add_subplot()
     ax.bar(np.arange(168) + 0.5, fit.arrivals, width=1.0, color=PALETTE[1])
-    ax.set_xlim(0, 168)
-    ax.set_xticks(np.arange(0, 169, 24), labels=[""] * 8)
-    ax.set_xticks(np.arange(12, 168, 24), labels=[d.capitalize() for d in DAY_NAMES], minor=True)
-    ax.tick_params(axis="x", which="minor", length=0)
+    week_axis(ax)
     ax.set_ylabel("cases per hour")
     ax.set_title("Arrivals by hour of week (mean over the weeks of the log)")
     path = folder / "arrivals.png"

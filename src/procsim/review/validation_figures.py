@@ -1,7 +1,7 @@
 """Side-by-side figures of a real log and simulated ones, for ``procsim-validate``.
 
 Sits after :mod:`procsim.mining.log_comparison`: plain tables in, PNG files out (matplotlib
-``Figure`` objects, no pyplot), in the style of :mod:`procsim.review.figures`.
+``Figure`` objects, no pyplot), in the style of :mod:`procsim.review.figures.style`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from procsim.mining.distances import cycle_times
-from procsim.review.figures import PALETTE, WIDTH, ecdf, save_figure
+from procsim.review.figures.cycle_times import ecdf
+from procsim.review.figures.scenarios import PALETTE
+from procsim.review.figures.style import WIDTH, save_figure, week_axis
 
 if TYPE_CHECKING:
     from procsim.mining.log_comparison import Validation
 
 REAL = "#222222"
 SIM = PALETTE[1]
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def _runs(sim: pd.DataFrame) -> list[pd.DataFrame]:
@@ -58,13 +59,6 @@ def wip_by_hour_of_week(log: pd.DataFrame, start: pd.Timestamp, end: pd.Timestam
     total = np.bincount(how, weights=wip, minlength=168)
     count = np.bincount(how, minlength=168)
     return np.divide(total, count, out=np.zeros(168), where=count > 0)
-
-
-def _week_axis(ax: object) -> None:
-    ax.set_xlim(0, 168)  # type: ignore[attr-defined]
-    ax.set_xticks(np.arange(0, 169, 24), labels=[""] * 8)  # type: ignore[attr-defined]
-    ax.set_xticks(np.arange(12, 168, 24), labels=list(_DAYS), minor=True)  # type: ignore[attr-defined]
-    ax.tick_params(axis="x", which="minor", length=0)  # type: ignore[attr-defined]
 
 
 def validation_figures(result: Validation, folder: Path) -> dict[str, Path]:
@@ -133,7 +127,7 @@ def validation_figures(result: Validation, folder: Path) -> dict[str, Path]:
     bottom.step(hours, real_wip, where="post", color=REAL, lw=1.4)
     bottom.step(hours, sim_wip, where="post", color=SIM, lw=1.4)
     bottom.set_ylabel("open cases")
-    _week_axis(bottom)
+    week_axis(bottom)
     figs["arrivals_and_wip"] = fig
 
     for name, f in figs.items():

@@ -27,8 +27,9 @@ def write_validation(result: Validation, folder: Path, process: str, source: str
     write_table(result.simulated, folder / "tables", "simulated_logs", csv=False)
     figures = validation_figures(result, folder / "figures")
     from procsim.files import file_sha256
-    from procsim.review.report import Block, Cell, Heading, Para, Table, render
-    from procsim.review.report import Figure as DocFigure
+    from procsim.review.report.blocks import Block, Cell, Heading, Para, Table
+    from procsim.review.report.blocks import Figure as DocFigure
+    from procsim.review.report.render import render
 
     rows: list[list[Cell]] = []
     for r in result.summary.itertuples():

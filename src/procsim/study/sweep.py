@@ -11,29 +11,16 @@ failed ones included) and one plot per headline KPI against the swept parameter.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from procsim.files import write_json, write_table
 
 JOB_FILE = "job.json"
-
-#: KPIs plotted against the swept parameter.
-SWEEP_PLOTS = (
-    "throughput_per_day",
-    "cycle_time_mean",
-    "cycle_time_p90",
-    "wip_mean",
-    "sla_attainment",
-    "utilization",
-    "cost_per_case",
-)
 
 
 def record_job(
@@ -152,94 +139,6 @@ def _target_values(sweep_dir: Path, jobs: pd.DataFrame) -> dict[tuple[str, str],
     return {}
 
 
-def plot_sweep(
-    result: SweepResults,
-    folder: Path,
-    targets: dict[tuple[str, str], float],
-    time_unit: str = "hours",
-) -> list[Path]:
-    """One figure per headline KPI (and entity) against the first swept parameter, with CI
-    bands, a line per scenario (and per value of any other swept parameter), and the KPI's
-    target as a dashed line. Non-numeric first parameters are drawn as categories."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    from procsim.model.kpi_catalogue import CATALOGUE
-    from procsim.review.figures import scenario_colors
-
-    table = result.summary
-    if table.empty or not result.parameters:
-        return []
-    x_key = result.parameters[0]
-    others = result.parameters[1:]
-    written = []
-    folder.mkdir(parents=True, exist_ok=True)
-    colors = scenario_colors(list(dict.fromkeys(str(s) for s in table["scenario"])))
-    dashes = ["-", "--", ":", "-."]
-    for metric in SWEEP_PLOTS:
-        sub_all = table[table["metric"] == metric]
-        for entity in sub_all["entity"].drop_duplicates():
-            sub = sub_all[sub_all["entity"] == entity]
-            kpi = CATALOGUE[metric]
-            scale = 100.0 if kpi.unit == "share" else 1.0
-            fig = Figure(figsize=(7, 4.2), layout="constrained")
-            ax = fig.add_subplot()
-            numeric = all(isinstance(v, float) for v in sub[x_key])
-            categories = list(dict.fromkeys(str(v) for v in sub[x_key]))
-            variants: dict[str, int] = {}
-            for keys, line in sub.groupby(["scenario", *others], sort=False):
-                parts = keys if isinstance(keys, tuple) else (keys,)
-                label = " ".join(str(k) for k in parts)
-                rest = " ".join(str(k) for k in parts[1:])
-                style = dashes[variants.setdefault(rest, len(variants)) % len(dashes)]
-                line = line.copy()
-                xs = (
-                    line[x_key].astype(float).to_numpy()
-                    if numeric
-                    else np.array([categories.index(str(v)) for v in line[x_key]], dtype=float)
-                )
-                order = np.argsort(xs)
-                xs = xs[order]
-                mean = line["mean"].to_numpy(dtype=float)[order] * scale
-                low = line["ci_low"].to_numpy(dtype=float)[order] * scale
-                high = line["ci_high"].to_numpy(dtype=float)[order] * scale
-                color = colors[str(parts[0])]
-                ax.plot(xs, mean, marker="o", label=label, color=color, linestyle=style)
-                ax.fill_between(xs, low, high, alpha=0.15, color=color)
-            goal = targets.get((metric, str(entity)))
-            if goal is not None and math.isfinite(goal):
-                ax.axhline(
-                    goal * scale,
-                    linestyle="--",
-                    color="black",
-                    linewidth=1,
-                    label=f"target {goal * scale:g}",
-                )
-            if not numeric:
-                ax.set_xticks(range(len(categories)), categories)
-            elif all(float(v).is_integer() for v in sub[x_key]):
-                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            unit = {
-                "time": time_unit,
-                "share": "%",
-                "money": "cost",
-                "per_day": "cases/day",
-                "cases": "cases",
-            }[kpi.unit]
-            title = kpi.label + (f" [{entity}]" if entity else "")
-            ax.set_title(f"{title} against {x_key}")
-            ax.set_xlabel(x_key)
-            ax.set_ylabel(f"{kpi.label} ({unit})")
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
-            name = f"sweep_{metric}" + (f"_{entity}" if entity else "")
-            path = folder / f"{name}.png"
-            fig.savefig(path, dpi=130)
-            fig.savefig(folder / f"{name}.svg")
-            written.append(path)
-    return written
-
-
 def write_sweep(sweep_dir: Path) -> SweepResults:
     """Collect a sweep and write its tables and plots into the sweep folder."""
     result = collect_sweep(sweep_dir)
@@ -253,5 +152,8 @@ def write_sweep(sweep_dir: Path) -> SweepResults:
             models: dict[str, Any] = run.get("models", {})
             first: dict[str, Any] = next(iter(models.values()), {})
             unit = str(first.get("time_unit", "hours"))
+        # Imported here: matplotlib loads only when a sweep has figures to draw.
+        from procsim.review.figures.sweep import plot_sweep
+
         plot_sweep(result, sweep_dir / "figures", _target_values(sweep_dir, result.jobs), unit)
     return result
