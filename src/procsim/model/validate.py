@@ -13,14 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from procsim.errors import Issue, ModelError, did_you_mean
-from procsim.model.calendar import (
-    Calendar,
-    WeeklyProfile,
-    parse_calendar,
-    parse_hours,
-    parse_rate_profile,
-    parse_shifts,
-)
+from procsim.model.arrival_rates import parse_rate_profile
+from procsim.model.business_hours import parse_hours
+from procsim.model.calendar import Calendar, WeeklyProfile, parse_calendar
 from procsim.model.distributions import Distribution, parse_distribution
 from procsim.model.issues import Collector, short
 from procsim.model.kpi_catalogue import CATALOGUE
@@ -35,6 +30,7 @@ from procsim.model.process import (
     Target,
 )
 from procsim.model.routing import EXIT_NAMES, Handoffs, build_case_types, build_stage, check_graph
+from procsim.model.shifts import parse_shifts
 from procsim.model.units import UNIT_HOURS, canonical_unit
 
 #: Keys of the model sections, as the analyst writes them.
