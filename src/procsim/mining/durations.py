@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from procsim.errors import FitError, did_you_mean
-from procsim.model.distributions import ALIASES
+from procsim.model.distribution_families import ALIASES
 
 #: Families tried by default, simplest first (ties in the criterion go to the earlier one).
 DEFAULT_FAMILIES: tuple[str, ...] = ("expon", "gamma", "lognormal", "weibull", "normal")

@@ -15,7 +15,8 @@ from typing import Any, cast
 
 from procsim.errors import did_you_mean
 from procsim.model.calendar import Calendar
-from procsim.model.distributions import Distribution, parse_distribution
+from procsim.model.distribution_families import Distribution
+from procsim.model.distributions import parse_distribution
 from procsim.model.issues import Collector, short
 from procsim.model.process import EXIT, VALUE_CLASSES, Batch, CaseType, Stage, ValueClass
 from procsim.model.time_of_week import parse_clock, parse_days

@@ -16,7 +16,8 @@ from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.model.arrival_rates import parse_rate_profile
 from procsim.model.business_hours import parse_hours
 from procsim.model.calendar import Calendar, WeeklyProfile, parse_calendar
-from procsim.model.distributions import Distribution, parse_distribution
+from procsim.model.distribution_families import Distribution
+from procsim.model.distributions import parse_distribution
 from procsim.model.issues import Collector, short
 from procsim.model.kpi_catalogue import CATALOGUE
 from procsim.model.process import (
