@@ -16,8 +16,10 @@ from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.model.arrival_rates import parse_rate_profile
 from procsim.model.business_hours import parse_hours
 from procsim.model.calendar import Calendar, WeeklyProfile, parse_calendar
+from procsim.model.case_types import build_case_types
 from procsim.model.distribution_families import Distribution
 from procsim.model.distributions import parse_distribution
+from procsim.model.flow_checks import check_graph
 from procsim.model.issues import Collector, short
 from procsim.model.kpi_catalogue import CATALOGUE
 from procsim.model.process import (
@@ -30,8 +32,9 @@ from procsim.model.process import (
     Stage,
     Target,
 )
-from procsim.model.routing import EXIT_NAMES, Handoffs, build_case_types, build_stage, check_graph
+from procsim.model.routing import EXIT_NAMES, Handoffs
 from procsim.model.shifts import parse_shifts
+from procsim.model.stages import build_stage
 from procsim.model.units import UNIT_HOURS, canonical_unit
 
 #: Keys of the model sections, as the analyst writes them.
