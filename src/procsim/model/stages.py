@@ -1,10 +1,12 @@
-"""Stages: one entry of ``process.stages`` -> a :class:`~procsim.model.process.Stage`.
+"""Stages: ``process.stages`` and ``process.start`` -> the stages and where cases start.
 
-Part of validation: :mod:`procsim.model.validate` hands each stage's mapping here with the
-stage and role ids. A stage's role, duration, value class, cost, impatience (patience, queue
-capacity) and batching are checked here; its ``next`` goes to :mod:`procsim.model.routing`.
-Every problem is collected with its path; the stages built feed the case types
-(:mod:`procsim.model.case_types`) and the whole-process checks (:mod:`procsim.model.flow_checks`).
+Part of validation: :mod:`procsim.model.validate` reads the stage table here, then hands each
+stage's mapping back with the stage and role ids to become a
+:class:`~procsim.model.process.Stage`. A stage's role, duration, value class, cost, impatience
+(patience, queue capacity) and batching are checked here; its ``next`` goes to
+:mod:`procsim.model.routing`. Every problem is collected with its path; the stages built feed
+the case types (:mod:`procsim.model.case_types`) and the whole-process checks
+(:mod:`procsim.model.flow_checks`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from procsim.model.distribution_families import Distribution
 from procsim.model.distributions import parse_distribution
 from procsim.model.issues import Collector, short
 from procsim.model.process import VALUE_CLASSES, Batch, Stage, ValueClass
-from procsim.model.routing import Handoffs, build_next
+from procsim.model.routing import EXIT_NAMES, Handoffs, build_next
 from procsim.model.time_of_week import parse_clock, parse_days
 
 STAGE_KEYS = (
@@ -33,6 +35,79 @@ STAGE_KEYS = (
     "batch",
 )
 BATCH_KEYS = ("at", "size")
+
+
+def read_stages(proc: dict[str, Any], c: Collector) -> dict[str, Any]:
+    """``process.stages``: stage name -> its mapping, in the order given (the stages' ids).
+
+    Parameters
+    ----------
+    proc
+        The ``process`` mapping.
+    c
+        Collects every problem found: no stages, or a stage named like the exit.
+
+    Returns
+    -------
+    dict
+        The stages, without those set to null (a scenario's way to remove one).
+    """
+    stages = c.mapping(
+        proc.get("stages"),
+        "process.stages",
+        example="{intake: {role: clerk, duration: {dist: expon, mean: 1}}}",
+    )
+    stages = {k: v for k, v in stages.items() if v is not None}  # null removes a stage
+    if not stages and "stages" in proc:
+        c.add("process.stages", "the process has no stages", "at least one stage", "none")
+    for name in stages:
+        if name in EXIT_NAMES:
+            c.add(
+                f"process.stages.{name}",
+                f"'{name}' is reserved for leaving the process",
+                "another stage name",
+                repr(name),
+            )
+    return stages
+
+
+def start_stage(value: object, sid: dict[str, int], c: Collector) -> int:
+    """The id of ``process.start``, the stage cases start at (0 when not given or wrong).
+
+    Parameters
+    ----------
+    value
+        ``process.start``: a stage name; it may be left out when there is only one stage.
+    sid
+        Stage ids by name.
+    c
+        Collects every problem found.
+
+    Returns
+    -------
+    int
+    """
+    stage_names = list(sid)
+    if value is None:
+        if len(stage_names) > 1:
+            c.add(
+                "process.start",
+                "missing: which stage do cases start at?",
+                "a stage name",
+                "nothing",
+                f"add process.start: {stage_names[0]}",
+            )
+    elif not isinstance(value, str) or value not in sid:
+        c.add(
+            "process.start",
+            "unknown stage",
+            "one of " + ", ".join(stage_names),
+            repr(value),
+            did_you_mean(str(value), stage_names),
+        )
+    else:
+        return sid[value]
+    return 0
 
 
 def build_stage(
