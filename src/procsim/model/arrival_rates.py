@@ -13,36 +13,25 @@ from collections.abc import Mapping
 
 from procsim.errors import Issue
 from procsim.model.calendar import Calendar, WeeklyProfile
-from procsim.model.time_of_week import check_keys, day_table, parse_clock, profile_from_intervals
+from procsim.model.time_of_week import Interval, each_mapping, parse_clock, profile_by_day
 
 WINDOW_KEYS = ("from", "to", "rate")
-
-#: ``(start hour of week, end hour of week, arrivals per hour)``
-Interval = tuple[float, float, float]
 
 
 def parse_rate_profile(
     spec: object, path: str, calendar: Calendar, issues: list[Issue]
 ) -> WeeklyProfile | None:
     """Arrivals per hour by day: a number, 24 hourly numbers, or ``{from, to, rate}`` items."""
-    n = len(issues)
-    table = day_table(spec, path, issues, "{mon-fri: [24 hourly rates], sat: 2}")
-    if table is None:
+    profile = profile_by_day(
+        spec,
+        path,
+        calendar,
+        issues,
+        "{mon-fri: [24 hourly rates], sat: 2}",
+        lambda day, key, value: _rates_of_day(value, day, f"{path}.{key}", issues),
+    )
+    if profile is None:
         return None
-    deltas: list[Interval] = []
-    for day, key, value in table:
-        kpath = f"{path}.{key}"
-        if isinstance(value, list) and value and all(not isinstance(v, Mapping) for v in value):
-            _hourly_rates(value, day, kpath, deltas, issues)
-        elif isinstance(value, list):
-            _rate_windows(value, day, kpath, deltas, issues)
-        else:
-            r = _rate(value, kpath, issues)
-            if r:
-                deltas.append((day * 24.0, day * 24.0 + 24, r))
-    if len(issues) > n:
-        return None
-    profile = profile_from_intervals(deltas, calendar)
     if profile.per_week <= 0:
         issues.append(Issue(path, "no arrivals at all", "a rate > 0 somewhere in the week",
                             "all zero"))  # fmt: skip
@@ -50,31 +39,34 @@ def parse_rate_profile(
     return profile
 
 
-def _hourly_rates(
-    value: list[object], day: int, kpath: str, deltas: list[Interval], issues: list[Issue]
-) -> None:
+def _rates_of_day(value: object, day: int, kpath: str, issues: list[Issue]) -> list[Interval]:
+    """One day's rates: a number for the whole day, 24 hourly numbers, or windows."""
+    if isinstance(value, list) and value and all(not isinstance(v, Mapping) for v in value):
+        return _hourly_rates(value, day, kpath, issues)
+    if isinstance(value, list):
+        return _rate_windows(value, day, kpath, issues)
+    r = _rate(value, kpath, issues)
+    return [(day * 24.0, day * 24.0 + 24, r)] if r else []
+
+
+def _hourly_rates(value: list[object], day: int, kpath: str, issues: list[Issue]) -> list[Interval]:
     """A day given as 24 numbers, one per hour from midnight."""
     if len(value) != 24:
         issues.append(Issue(kpath, "hourly rates need 24 values", "24 numbers",
                             f"{len(value)} values"))  # fmt: skip
-        return
+        return []
+    deltas: list[Interval] = []
     for hour, v in enumerate(value):
         r = _rate(v, f"{kpath}[{hour}]", issues)
         if r:
             deltas.append((day * 24 + hour, day * 24 + hour + 1, r))
+    return deltas
 
 
-def _rate_windows(
-    value: list[object], day: int, kpath: str, deltas: list[Interval], issues: list[Issue]
-) -> None:
+def _rate_windows(value: list[object], day: int, kpath: str, issues: list[Issue]) -> list[Interval]:
     """A day given as ``{from, to, rate}`` windows (no arrivals outside them)."""
-    for i, item in enumerate(value):
-        ipath = f"{kpath}[{i}]"
-        if not isinstance(item, Mapping):
-            issues.append(Issue(ipath, "must be a mapping", "{from, to, rate}",
-                                repr(item)))  # fmt: skip
-            continue
-        check_keys(item, WINDOW_KEYS, ipath, issues)
+    deltas: list[Interval] = []
+    for ipath, item in each_mapping(value, kpath, WINDOW_KEYS, "{from, to, rate}", issues):
         a = parse_clock(item.get("from"), f"{ipath}.from", issues)
         b = parse_clock(item.get("to"), f"{ipath}.to", issues)
         r = _rate(item.get("rate"), f"{ipath}.rate", issues)
@@ -84,6 +76,7 @@ def _rate_windows(
                                 repr(item.get("to"))))  # fmt: skip
         elif a is not None and b is not None and r:
             deltas.append((day * 24 + a, day * 24 + b, r))
+    return deltas
 
 
 def _rate(value: object, where: str, issues: list[Issue]) -> float | None:

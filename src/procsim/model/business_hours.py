@@ -10,34 +10,39 @@ from __future__ import annotations
 
 from procsim.errors import Issue
 from procsim.model.calendar import Calendar, WeeklyProfile
-from procsim.model.time_of_week import day_table, parse_clock, profile_from_intervals
+from procsim.model.time_of_week import Interval, parse_clock, profile_by_day
 
 
 def parse_hours(
     spec: object, path: str, calendar: Calendar, issues: list[Issue]
 ) -> WeeklyProfile | None:
     """Business hours ``{mon-fri: "09:00-17:00", sat: ["09:00-12:00"]}`` -> 1 inside, 0 out."""
-    n = len(issues)
-    table = day_table(spec, path, issues, "{mon-fri: '09:00-17:00'}")
-    if table is None:
-        return None
-    deltas: list[tuple[float, float, float]] = []
-    for day, key, value in table:
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            ipath = f"{path}.{key}" + (f"[{i}]" if isinstance(value, list) else "")
-            if not isinstance(item, str) or item.count("-") != 1:
-                issues.append(Issue(ipath, "not an opening time", "'09:00-17:00'", repr(item)))
-                continue
-            a_text, b_text = item.split("-")
-            a = parse_clock(a_text, ipath, issues)
-            b = parse_clock(b_text, ipath, issues)
-            if a is not None and b is not None:
-                if b <= a:
-                    issues.append(Issue(ipath, "closes before it opens", "'09:00-17:00'",
-                                        repr(item)))  # fmt: skip
-                else:
-                    deltas.append((day * 24 + a, day * 24 + b, 1.0))
-    if len(issues) > n:
-        return None
-    return profile_from_intervals(deltas, calendar)
+    return profile_by_day(
+        spec,
+        path,
+        calendar,
+        issues,
+        "{mon-fri: '09:00-17:00'}",
+        lambda day, key, value: _opening_times(value, day, f"{path}.{key}", issues),
+    )
+
+
+def _opening_times(value: object, day: int, kpath: str, issues: list[Issue]) -> list[Interval]:
+    """One day's opening times: ``"09:00-17:00"`` or a list of them."""
+    deltas: list[Interval] = []
+    items = value if isinstance(value, list) else [value]
+    for i, item in enumerate(items):
+        ipath = kpath + (f"[{i}]" if isinstance(value, list) else "")
+        if not isinstance(item, str) or item.count("-") != 1:
+            issues.append(Issue(ipath, "not an opening time", "'09:00-17:00'", repr(item)))
+            continue
+        a_text, b_text = item.split("-")
+        a = parse_clock(a_text, ipath, issues)
+        b = parse_clock(b_text, ipath, issues)
+        if a is not None and b is not None:
+            if b <= a:
+                issues.append(Issue(ipath, "closes before it opens", "'09:00-17:00'",
+                                    repr(item)))  # fmt: skip
+            else:
+                deltas.append((day * 24 + a, day * 24 + b, 1.0))
+    return deltas

@@ -15,7 +15,7 @@ from procsim.model.process import EXIT, CaseType, Stage
 def check_graph(stages: list[Stage], start: int, types: list[CaseType], c: Collector) -> None:
     """Every stage reachable, every case able to leave, parallel branches that join."""
     forward, reaches_exit = _routes(stages, types)
-    seen = _reachable(start, forward)
+    seen = _reached({start}, forward)
     for s in stages:
         if s.id not in seen:
             c.add(
@@ -62,11 +62,12 @@ def _routes(stages: list[Stage], types: list[CaseType]) -> tuple[list[set[int]],
     return forward, reaches_exit
 
 
-def _reachable(start: int, forward: list[set[int]]) -> set[int]:
-    seen = {start}
-    todo = [start]
+def _reached(starts: set[int], edges: list[set[int]]) -> set[int]:
+    """Every stage reached from ``starts`` along ``edges`` (the starts included)."""
+    seen = set(starts)
+    todo = list(seen)
     while todo:
-        for t in forward[todo.pop()]:
+        for t in edges[todo.pop()]:
             if t not in seen:
                 seen.add(t)
                 todo.append(t)
@@ -85,14 +86,7 @@ def _can_exit(stages: list[Stage], forward: list[set[int]], reaches_exit: list[b
     for src in range(n):
         for t in onward[src]:
             backward[t].add(src)
-    can_exit = {i for i in range(n) if reaches_exit[i]}
-    todo = list(can_exit)
-    while todo:
-        for prev in backward[todo.pop()]:
-            if prev not in can_exit:
-                can_exit.add(prev)
-                todo.append(prev)
-    return can_exit
+    return _reached({i for i in range(n) if reaches_exit[i]}, backward)
 
 
 def _check_parallel(

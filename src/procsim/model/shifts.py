@@ -13,7 +13,13 @@ from typing import Any
 
 from procsim.errors import Issue
 from procsim.model.calendar import Calendar, WeeklyProfile
-from procsim.model.time_of_week import check_keys, parse_clock, parse_days, profile_from_intervals
+from procsim.model.time_of_week import (
+    Interval,
+    each_mapping,
+    parse_clock,
+    parse_days,
+    profile_from_intervals,
+)
 
 SHIFT_KEYS = ("days", "from", "to", "count", "breaks")
 BREAK_KEYS = ("from", "to")
@@ -29,15 +35,9 @@ def parse_shifts(
                             repr(spec)))  # fmt: skip
         return None
     n = len(issues)
-    deltas: list[tuple[float, float, float]] = []
-    for i, shift in enumerate(spec):
-        spath = f"{path}[{i}]"
-        if not isinstance(shift, Mapping):
-            issues.append(Issue(spath, "must be a mapping",
-                                "{days: mon-fri, from: '09:00', to: '17:00', count: 3}",
-                                repr(shift)))  # fmt: skip
-            continue
-        check_keys(shift, SHIFT_KEYS, spath, issues)
+    deltas: list[Interval] = []
+    example = "{days: mon-fri, from: '09:00', to: '17:00', count: 3}"
+    for spath, shift in each_mapping(spec, path, SHIFT_KEYS, example, issues):
         days = parse_days(shift.get("days", "all"), f"{spath}.days", issues)
         start = parse_clock(shift.get("from"), f"{spath}.from", issues)
         end = parse_clock(shift.get("to"), f"{spath}.to", issues, allow_past_midnight=True)
@@ -76,13 +76,9 @@ def _breaks(
     report.
     """
     windows: list[tuple[float, float]] = []
-    for j, brk in enumerate(shift.get("breaks") or []):
-        bpath = f"{spath}.breaks[{j}]"
-        if not isinstance(brk, Mapping):
-            issues.append(Issue(bpath, "must be a mapping", "{from: '12:30', to: '13:00'}",
-                                repr(brk)))  # fmt: skip
-            continue
-        check_keys(brk, BREAK_KEYS, bpath, issues)
+    breaks = shift.get("breaks") or []
+    example = "{from: '12:30', to: '13:00'}"
+    for bpath, brk in each_mapping(breaks, f"{spath}.breaks", BREAK_KEYS, example, issues):
         b0 = parse_clock(brk.get("from"), f"{bpath}.from", issues, allow_past_midnight=True)
         b1 = parse_clock(brk.get("to"), f"{bpath}.to", issues, allow_past_midnight=True)
         if b0 is None or b1 is None or start is None or end is None:

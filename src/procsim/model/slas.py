@@ -50,15 +50,9 @@ def build_slas(
     list of Sla
         In the order given; an SLA without a valid ``within`` is left out.
     """
-    raw = c.mapping(value, "sla", required=False)
     out: list[Sla] = []
-    for name, spec in raw.items():
-        if spec is None:
-            continue
-        path = f"sla.{name}"
-        s = c.mapping(spec, path, allowed=SLA_KEYS, example="{within: 24h, to: completion}")
-        if not s:
-            continue
+    example = "{within: 24h, to: completion}"
+    for name, path, s in c.entries(value, "sla", allowed=SLA_KEYS, example=example):
         within = c.number(
             s.get("within"), f"{path}.within", minimum=0, strict=True, time_unit=unit, what="a time"
         )

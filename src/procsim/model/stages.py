@@ -98,13 +98,7 @@ def start_stage(value: object, sid: dict[str, int], c: Collector) -> int:
                 f"add process.start: {stage_names[0]}",
             )
     elif not isinstance(value, str) or value not in sid:
-        c.add(
-            "process.start",
-            "unknown stage",
-            "one of " + ", ".join(stage_names),
-            repr(value),
-            did_you_mean(str(value), stage_names),
-        )
+        c.unknown("process.start", "unknown stage", stage_names, repr(value), value)
     else:
         return sid[value]
     return 0
@@ -138,13 +132,7 @@ def build_stage(
     routing = build_next(raw.get("next"), name, path, sid, unit, handoffs, c)
     value = raw.get("value", "necessary")
     if value not in VALUE_CLASSES:
-        c.add(
-            f"{path}.value",
-            "unknown value class",
-            "one of " + ", ".join(VALUE_CLASSES),
-            short(value),
-            did_you_mean(str(value), VALUE_CLASSES),
-        )
+        c.unknown(f"{path}.value", "unknown value class", VALUE_CLASSES, short(value), value)
     cost = 0.0
     if raw.get("cost") is not None:
         cost = c.number(raw["cost"], f"{path}.cost", minimum=0) or 0.0

@@ -43,18 +43,12 @@ def build_targets(
     list of Target
         The SLAs' first, then the section's in the order given.
     """
-    raw = c.mapping(value, "targets", required=False)
     out: list[Target] = []
     for sla in slas:
         if sla.target is not None:
             out.append(Target(f"sla {sla.name}", "sla_attainment", sla.name, ">=", sla.target))
-    for name, spec in raw.items():
-        if spec is None:
-            continue
-        path = f"targets.{name}"
-        t = c.mapping(spec, path, allowed=TARGET_KEYS, example="{kpi: cycle_time_mean, max: 24h}")
-        if not t:
-            continue
+    example = "{kpi: cycle_time_mean, max: 24h}"
+    for name, path, t in c.entries(value, "targets", allowed=TARGET_KEYS, example=example):
         target = _target(name, t, path, entities, unit, c)
         if target is not None:
             out.append(target)

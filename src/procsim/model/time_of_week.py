@@ -1,9 +1,9 @@
 """Days and times of day as the analyst writes them in weekly tables.
 
 The shared vocabulary of the weekly tables: day sets (``mon-fri``, ``weekend``), clock times
-(``"09:00"``), tables keyed by days, and hour-of-week intervals summed into a
-:class:`~procsim.model.calendar.WeeklyProfile`. Fed by the config; feeds the readers of shift
-tables (:mod:`procsim.model.shifts`), arrival rates (:mod:`procsim.model.arrival_rates`),
+(``"09:00"``), tables keyed by days and lists of mappings, with hour-of-week intervals summed
+into a :class:`~procsim.model.calendar.WeeklyProfile`. Fed by the config; feeds the readers of
+shift tables (:mod:`procsim.model.shifts`), arrival rates (:mod:`procsim.model.arrival_rates`),
 business hours (:mod:`procsim.model.business_hours`) and batch schedules
 (:mod:`procsim.model.stages`).
 """
@@ -11,13 +11,16 @@ business hours (:mod:`procsim.model.business_hours`) and batch schedules
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from procsim.errors import Issue, did_you_mean
 from procsim.model.calendar import WEEK_HOURS, Calendar, WeeklyProfile
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: ``(start hour of week, end hour of week, value)``: a piece of a weekly profile.
+Interval = tuple[float, float, float]
 
 _FULL_NAMES = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
@@ -99,27 +102,53 @@ def parse_clock(
     return hours
 
 
-def day_table(
-    spec: object, path: str, issues: list[Issue], example: str
-) -> list[tuple[int, str, Any]] | None:
-    """A mapping of day specs -> values, each day at most once: ``[(day, key, value)]``.
+def profile_by_day(
+    spec: object,
+    path: str,
+    calendar: Calendar,
+    issues: list[Issue],
+    example: str,
+    read_day: Callable[[int, str, Any], list[Interval]],
+) -> WeeklyProfile | None:
+    """A weekly table keyed by days -> the profile that sums what each day's value gives.
 
     Parameters
     ----------
     spec
-        The table from the config, e.g. ``{mon-fri: 4, sat: 2}``.
+        The table from the config, e.g. ``{mon-fri: "09:00-17:00", sat: "09:00-12:00"}``.
     path
         Its config path, for messages.
+    calendar
+        The calendar the profile repeats over.
     issues
         Problems found are appended here.
     example
         A valid table, shown when ``spec`` is not a mapping.
+    read_day
+        ``(day, key, value) -> intervals``: one day's value (day 0 is Monday) read into
+        hour-of-week intervals, its problems appended to ``issues``.
 
     Returns
     -------
-    list of (day, key, value), or None
-        One row per day a key covers (day 0 is Monday); None when ``spec`` is not a mapping.
+    WeeklyProfile or None
+        None when the table has problems (they are in ``issues``).
     """
+    n = len(issues)
+    table = _day_table(spec, path, issues, example)
+    if table is None:
+        return None
+    deltas: list[Interval] = []
+    for day, key, value in table:
+        deltas += read_day(day, key, value)
+    if len(issues) > n:
+        return None
+    return profile_from_intervals(deltas, calendar)
+
+
+def _day_table(
+    spec: object, path: str, issues: list[Issue], example: str
+) -> list[tuple[int, str, Any]] | None:
+    """A mapping of day specs -> values, each day at most once: ``[(day, key, value)]``."""
     if not isinstance(spec, Mapping) or not spec:
         issues.append(Issue(path, "must be a mapping of days", example, repr(spec)))
         return None
@@ -140,7 +169,7 @@ def day_table(
 
 
 def profile_from_intervals(
-    deltas: list[tuple[float, float, float]], calendar: Calendar, closed_value: float = 0.0
+    deltas: list[Interval], calendar: Calendar, closed_value: float = 0.0
 ) -> WeeklyProfile:
     """Sum of ``(start_hour_of_week, end_hour_of_week, value)`` intervals (wrapping the week).
 
@@ -182,10 +211,46 @@ def profile_from_intervals(
     return WeeklyProfile(tuple(merged_b), tuple(float(v) for v in merged_v), calendar, closed_value)
 
 
-def check_keys(spec: Mapping[str, Any], allowed: tuple[str, ...], path: str,
+def _check_keys(spec: Mapping[str, Any], allowed: tuple[str, ...], path: str,
                 issues: list[Issue]) -> None:  # fmt: skip
     """Append an issue for every key of ``spec`` not in ``allowed``, with a did-you-mean."""
     for key in spec:
         if key not in allowed:
             issues.append(Issue(f"{path}.{key}", "unknown key", "one of " + ", ".join(allowed),
                                 repr(key), did_you_mean(str(key), allowed)))  # fmt: skip
+
+
+def each_mapping(
+    items: Iterable[object],
+    path: str,
+    allowed: tuple[str, ...],
+    example: str,
+    issues: list[Issue],
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The items of a list that are mappings, each with its path ``path[i]``.
+
+    Parameters
+    ----------
+    items
+        The list from the config, e.g. a role's shifts.
+    path
+        Its config path, for messages.
+    allowed
+        The keys an item may have; any other is reported.
+    example
+        A valid item, shown for one that is not a mapping.
+    issues
+        Problems found are appended here, each as its item comes up.
+
+    Yields
+    ------
+    (str, Mapping)
+        The item's path and the item.
+    """
+    for i, item in enumerate(items):
+        ipath = f"{path}[{i}]"
+        if not isinstance(item, Mapping):
+            issues.append(Issue(ipath, "must be a mapping", example, repr(item)))
+            continue
+        _check_keys(item, allowed, ipath, issues)
+        yield ipath, item

@@ -264,12 +264,6 @@ def _time_unit(value: object, c: Collector) -> str:
         return "hours"
     unit = canonical_unit(str(value)) if isinstance(value, str) else None
     if unit is None:
-        c.add(
-            "process.time_unit",
-            "unknown time unit",
-            "one of " + ", ".join(UNIT_HOURS),
-            short(value),
-            did_you_mean(str(value), UNIT_HOURS),
-        )
+        c.unknown("process.time_unit", "unknown time unit", UNIT_HOURS, short(value), value)
         return "hours"
     return unit
