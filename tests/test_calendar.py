@@ -10,16 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from procsim.errors import Issue
-from procsim.model.calendar import (
-    Calendar,
-    WeeklyProfile,
-    parse_calendar,
-    parse_clock,
-    parse_days,
-    parse_hours,
-    parse_rate_profile,
-    parse_shifts,
-)
+from procsim.model.arrival_rates import parse_rate_profile
+from procsim.model.business_hours import parse_hours
+from procsim.model.calendar import Calendar, WeeklyProfile, parse_calendar
+from procsim.model.shifts import parse_shifts
+from procsim.model.time_of_week import parse_clock, parse_days
 
 OFFICE = {"mon-fri": "09:00-17:00"}
 

@@ -14,7 +14,8 @@ from scipy import optimize, special, stats
 
 from procsim.errors import FitError
 from procsim.mining.durations import DEFAULT_FAMILIES, Candidate, fit_durations
-from procsim.model.distributions import Distribution, parse_distribution
+from procsim.model.distribution_families import Distribution
+from procsim.model.distributions import parse_distribution
 
 
 def build(spec: object) -> Distribution:

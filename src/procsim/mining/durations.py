@@ -21,7 +21,7 @@ from scipy import stats
 
 from procsim.errors import FitError, did_you_mean
 from procsim.mining.duration_families import FITTERS, FamilyFit, fit_sample, round_sig
-from procsim.model.distributions import ALIASES
+from procsim.model.distribution_families import ALIASES
 
 #: Families tried by default, simplest first (ties in the criterion go to the earlier one).
 DEFAULT_FAMILIES: tuple[str, ...] = ("expon", "gamma", "lognormal", "weibull", "normal")

@@ -1,9 +1,10 @@
-"""Calendars: weekly profiles (arrival rates, head counts, business hours) and closed days.
+"""Calendars: the calendar (start date, closed days) and weekly profiles over it.
 
-Used by validation to build the model (shift tables, arrival rate profiles, business hours),
-by the engine for shift changes, time-varying arrivals and batch schedules, and by metrics for
-SLA clocks in business hours. Pure numpy; simulation time 0 is the calendar's start date at
-00:00 and one time unit is ``hours_per_unit`` hours.
+The ``process.calendar`` section becomes a :class:`Calendar` here; the weekly tables read by
+:mod:`procsim.model.time_of_week` and its users (shifts, arrival rates, business hours) become
+:class:`WeeklyProfile` objects. The engine reads them for shift changes, time-varying arrivals
+and batch schedules, and metrics for SLA clocks in business hours. Pure numpy; simulation time 0
+is the calendar's start date at 00:00 and one time unit is ``hours_per_unit`` hours.
 """
 
 from __future__ import annotations
@@ -11,31 +12,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from procsim.errors import Issue, did_you_mean
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_ORIGIN = dt.date(2024, 1, 1)  # a Monday
 WEEK_HOURS = 168.0
-
-_FULL_NAMES = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6,
-}  # fmt: skip
-_GROUPS = {
-    "all": frozenset(range(7)),
-    "daily": frozenset(range(7)),
-    "weekdays": frozenset(range(5)),
-    "weekend": frozenset({5, 6}),
-}
-_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -236,11 +222,6 @@ class WeeklyProfile:
         )
 
 
-# ------------------------------------------------------------------------------------------
-# Parsing
-# ------------------------------------------------------------------------------------------
-
-
 def _date(value: object) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -305,282 +286,3 @@ def parse_calendar(
     if len(issues) > n:
         return None
     return Calendar(origin, hours_per_unit, tuple(sorted(closed)))
-
-
-def parse_days(spec: object, path: str, issues: list[Issue]) -> frozenset[int] | None:
-    """``"mon-fri"``, ``"mon,wed"``, ``"weekend"``, ``"all"`` or a list of those -> day ids."""
-    if isinstance(spec, list):
-        out: set[int] = set()
-        for item in spec:
-            got = parse_days(item, path, issues)
-            if got is None:
-                return None
-            out |= got
-        return frozenset(out)
-    if not isinstance(spec, str) or not spec.strip():
-        issues.append(Issue(path, "not a set of days", "e.g. mon-fri, sat, weekend, all",
-                            repr(spec)))  # fmt: skip
-        return None
-    days: set[int] = set()
-    for part in spec.lower().replace(" ", "").split(","):
-        if part in _GROUPS:
-            days |= _GROUPS[part]
-            continue
-        ends = part.split("-")
-        ids = [_day(e) for e in ends]
-        if len(ends) > 2 or any(i is None for i in ids):
-            bad = next((e for e, i in zip(ends, ids, strict=True) if i is None), part)
-            issues.append(Issue(path, "unknown day", "mon..sun, weekdays, weekend or all",
-                                repr(bad), did_you_mean(bad, [*DAY_NAMES, *_GROUPS])))  # fmt: skip
-            return None
-        first, last = int(ids[0]), int(ids[-1])  # type: ignore[arg-type]
-        k = first
-        days.add(k)
-        while k != last:
-            k = (k + 1) % 7
-            days.add(k)
-    return frozenset(days)
-
-
-def _day(name: str) -> int | None:
-    if name in DAY_NAMES:
-        return DAY_NAMES.index(name)
-    return _FULL_NAMES.get(name)
-
-
-def parse_clock(
-    value: object, path: str, issues: list[Issue], allow_past_midnight: bool = False
-) -> float | None:
-    """``"09:00"`` or a number of hours -> hours after midnight (up to 24, or 48)."""
-    limit = 48.0 if allow_past_midnight else 24.0
-    hours: float | None = None
-    if isinstance(value, bool):
-        hours = None
-    elif isinstance(value, int | float):
-        hours = float(value)
-        if hours > limit:
-            issues.append(Issue(path, "not a time of day", "a quoted time such as \"09:00\"",
-                                repr(value), "YAML reads an unquoted 9:00 as the number 540: "
-                                "write from: \"09:00\""))  # fmt: skip
-            return None
-    elif isinstance(value, str):
-        match = _CLOCK.match(value)
-        if match and int(match.group(2)) < 60:
-            hours = int(match.group(1)) + int(match.group(2)) / 60
-    if hours is None or not 0 <= hours <= limit:
-        issues.append(Issue(path, "not a time of day", "HH:MM such as \"09:00\"",
-                            repr(value)))  # fmt: skip
-        return None
-    return hours
-
-
-def _profile(
-    deltas: list[tuple[float, float, float]], calendar: Calendar, closed_value: float = 0.0
-) -> WeeklyProfile:
-    """Sum of ``(start_hour_of_week, end_hour_of_week, value)`` intervals (wrapping the week)."""
-    points = {0.0}
-    pieces: list[tuple[float, float, float]] = []
-    for start, end, value in deltas:
-        start, end = start % WEEK_HOURS, start % WEEK_HOURS + (end - start)
-        if end > WEEK_HOURS:
-            pieces += [(start, WEEK_HOURS, value), (0.0, end - WEEK_HOURS, value)]
-        else:
-            pieces.append((start, end, value))
-    for start, end, _ in pieces:
-        points |= {start, end % WEEK_HOURS if end < WEEK_HOURS else 0.0}
-    breaks = sorted(points)
-    values = []
-    for i, b in enumerate(breaks):
-        nxt = breaks[i + 1] if i + 1 < len(breaks) else WEEK_HOURS
-        mid = (b + nxt) / 2
-        values.append(sum(v for s, e, v in pieces if s <= mid < e))
-    merged_b, merged_v = [breaks[0]], [values[0]]
-    for b, v in zip(breaks[1:], values[1:], strict=True):
-        if v != merged_v[-1]:
-            merged_b.append(b)
-            merged_v.append(v)
-    return WeeklyProfile(tuple(merged_b), tuple(float(v) for v in merged_v), calendar, closed_value)
-
-
-def _check_keys(spec: Mapping[str, Any], allowed: tuple[str, ...], path: str,
-                issues: list[Issue]) -> None:  # fmt: skip
-    for key in spec:
-        if key not in allowed:
-            issues.append(Issue(f"{path}.{key}", "unknown key", "one of " + ", ".join(allowed),
-                                repr(key), did_you_mean(str(key), allowed)))  # fmt: skip
-
-
-def parse_shifts(
-    spec: object, path: str, calendar: Calendar, issues: list[Issue]
-) -> WeeklyProfile | None:
-    """A list of ``{days, from, to, count, breaks}`` shifts -> head count by time of week."""
-    if not isinstance(spec, list) or not spec:
-        issues.append(Issue(path, "must be a list of shifts",
-                            "[{days: mon-fri, from: '09:00', to: '17:00', count: 3}]",
-                            repr(spec)))  # fmt: skip
-        return None
-    n = len(issues)
-    deltas: list[tuple[float, float, float]] = []
-    for i, shift in enumerate(spec):
-        spath = f"{path}[{i}]"
-        if not isinstance(shift, Mapping):
-            issues.append(Issue(spath, "must be a mapping",
-                                "{days: mon-fri, from: '09:00', to: '17:00', count: 3}",
-                                repr(shift)))  # fmt: skip
-            continue
-        _check_keys(shift, ("days", "from", "to", "count", "breaks"), spath, issues)
-        days = parse_days(shift.get("days", "all"), f"{spath}.days", issues)
-        start = parse_clock(shift.get("from"), f"{spath}.from", issues)
-        end = parse_clock(shift.get("to"), f"{spath}.to", issues, allow_past_midnight=True)
-        count = shift.get("count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            issues.append(Issue(f"{spath}.count", "not a head count", "a whole number >= 0",
-                                repr(count)))  # fmt: skip
-            count = None
-        if start is not None and end is not None and end <= start:
-            issues.append(Issue(f"{spath}.to", "shift ends before it starts",
-                                f"a time after {shift.get('from')}", repr(shift.get("to")),
-                                "for a night shift write the end past midnight, e.g. "
-                                "to: \"30:00\" for 06:00 the next day"))  # fmt: skip
-            continue
-        windows: list[tuple[float, float]] = []
-        for j, brk in enumerate(shift.get("breaks") or []):
-            bpath = f"{spath}.breaks[{j}]"
-            if not isinstance(brk, Mapping):
-                issues.append(Issue(bpath, "must be a mapping", "{from: '12:30', to: '13:00'}",
-                                    repr(brk)))  # fmt: skip
-                continue
-            _check_keys(brk, ("from", "to"), bpath, issues)
-            b0 = parse_clock(brk.get("from"), f"{bpath}.from", issues, allow_past_midnight=True)
-            b1 = parse_clock(brk.get("to"), f"{bpath}.to", issues, allow_past_midnight=True)
-            if b0 is None or b1 is None or start is None or end is None:
-                continue
-            if not start <= b0 < b1 <= end:
-                issues.append(Issue(bpath, "break outside its shift",
-                                    f"a break within {shift.get('from')}-{shift.get('to')}",
-                                    f"{brk.get('from')}-{brk.get('to')}"))  # fmt: skip
-                continue
-            windows.append((b0, b1))
-        if days is None or start is None or end is None or count is None:
-            continue
-        for day in days:
-            deltas.append((day * 24 + start, day * 24 + end, float(count)))
-            deltas += [(day * 24 + b0, day * 24 + b1, -float(count)) for b0, b1 in windows]
-    if len(issues) > n:
-        return None
-    return _profile(deltas, calendar)
-
-
-def _day_table(
-    spec: object, path: str, issues: list[Issue], example: str
-) -> list[tuple[int, str, Any]] | None:
-    """A mapping of day specs -> values, each day at most once: ``[(day, key, value)]``."""
-    if not isinstance(spec, Mapping) or not spec:
-        issues.append(Issue(path, "must be a mapping of days", example, repr(spec)))
-        return None
-    seen: dict[int, str] = {}
-    out: list[tuple[int, str, Any]] = []
-    # Problems are reported but the values are still checked, for one complete report.
-    for key, value in spec.items():
-        days = parse_days(str(key), f"{path}.{key}", issues)
-        if days is None:
-            continue
-        for day in sorted(days):
-            if day in seen:
-                message = f"{DAY_NAMES[day]} is also covered by '{seen[day]}'"
-                issues.append(Issue(f"{path}.{key}", message, "each day under one key", str(key)))
-            seen[day] = str(key)
-            out.append((day, str(key), value))
-    return out
-
-
-def parse_rate_profile(
-    spec: object, path: str, calendar: Calendar, issues: list[Issue]
-) -> WeeklyProfile | None:
-    """Arrivals per hour by day: a number, 24 hourly numbers, or ``{from, to, rate}`` items."""
-    n = len(issues)
-    table = _day_table(spec, path, issues, "{mon-fri: [24 hourly rates], sat: 2}")
-    if table is None:
-        return None
-    deltas: list[tuple[float, float, float]] = []
-
-    def rate(value: object, where: str) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            issues.append(Issue(where, "not a rate", "cases per hour (a number >= 0)",
-                                repr(value)))  # fmt: skip
-            return None
-        if not math.isfinite(value) or value < 0:
-            issues.append(Issue(where, "not a rate", "a finite number >= 0", repr(value)))
-            return None
-        return float(value)
-
-    for day, key, value in table:
-        kpath = f"{path}.{key}"
-        if isinstance(value, list) and value and all(not isinstance(v, Mapping) for v in value):
-            if len(value) != 24:
-                issues.append(Issue(kpath, "hourly rates need 24 values", "24 numbers",
-                                    f"{len(value)} values"))  # fmt: skip
-                continue
-            for hour, v in enumerate(value):
-                r = rate(v, f"{kpath}[{hour}]")
-                if r:
-                    deltas.append((day * 24 + hour, day * 24 + hour + 1, r))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                ipath = f"{kpath}[{i}]"
-                if not isinstance(item, Mapping):
-                    issues.append(Issue(ipath, "must be a mapping", "{from, to, rate}",
-                                        repr(item)))  # fmt: skip
-                    continue
-                _check_keys(item, ("from", "to", "rate"), ipath, issues)
-                a = parse_clock(item.get("from"), f"{ipath}.from", issues)
-                b = parse_clock(item.get("to"), f"{ipath}.to", issues)
-                r = rate(item.get("rate"), f"{ipath}.rate")
-                if a is not None and b is not None and b <= a:
-                    after = f"a time after {item.get('from')}"
-                    issues.append(Issue(f"{ipath}.to", "ends before it starts", after,
-                                        repr(item.get("to"))))  # fmt: skip
-                elif a is not None and b is not None and r:
-                    deltas.append((day * 24 + a, day * 24 + b, r))
-        else:
-            r = rate(value, kpath)
-            if r:
-                deltas.append((day * 24.0, day * 24.0 + 24, r))
-    if len(issues) > n:
-        return None
-    profile = _profile(deltas, calendar)
-    if profile.per_week <= 0:
-        issues.append(Issue(path, "no arrivals at all", "a rate > 0 somewhere in the week",
-                            "all zero"))  # fmt: skip
-        return None
-    return profile
-
-
-def parse_hours(
-    spec: object, path: str, calendar: Calendar, issues: list[Issue]
-) -> WeeklyProfile | None:
-    """Business hours ``{mon-fri: "09:00-17:00", sat: ["09:00-12:00"]}`` -> 1 inside, 0 out."""
-    n = len(issues)
-    table = _day_table(spec, path, issues, "{mon-fri: '09:00-17:00'}")
-    if table is None:
-        return None
-    deltas: list[tuple[float, float, float]] = []
-    for day, key, value in table:
-        items = value if isinstance(value, list) else [value]
-        for i, item in enumerate(items):
-            ipath = f"{path}.{key}" + (f"[{i}]" if isinstance(value, list) else "")
-            if not isinstance(item, str) or item.count("-") != 1:
-                issues.append(Issue(ipath, "not an opening time", "'09:00-17:00'", repr(item)))
-                continue
-            a_text, b_text = item.split("-")
-            a = parse_clock(a_text, ipath, issues)
-            b = parse_clock(b_text, ipath, issues)
-            if a is not None and b is not None:
-                if b <= a:
-                    issues.append(Issue(ipath, "closes before it opens", "'09:00-17:00'",
-                                        repr(item)))  # fmt: skip
-                else:
-                    deltas.append((day * 24 + a, day * 24 + b, 1.0))
-    if len(issues) > n:
-        return None
-    return _profile(deltas, calendar)

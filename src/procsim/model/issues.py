@@ -7,7 +7,7 @@ Validation walks a config and, instead of stopping at the first problem, collect
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from procsim.errors import Issue, did_you_mean
@@ -25,6 +25,14 @@ class Collector:
         self, path: str, message: str, expected: str = "", got: str = "", hint: str = ""
     ) -> None:
         self.issues.append(Issue(path, message, expected, got, hint))
+
+    def unknown(
+        self, path: str, message: str, choices: Collection[str], got: str, value: object
+    ) -> None:
+        """Report a value that is none of ``choices``: list them, hint at the closest one."""
+        self.add(
+            path, message, "one of " + ", ".join(choices), got, did_you_mean(str(value), choices)
+        )
 
     def mapping(
         self,
@@ -57,14 +65,24 @@ class Collector:
         if allowed is not None:
             for key in out:
                 if key not in allowed:
-                    self.add(
-                        f"{path}.{key}",
-                        "unknown key",
-                        "one of " + ", ".join(allowed),
-                        repr(key),
-                        did_you_mean(key, allowed),
-                    )
+                    self.unknown(f"{path}.{key}", "unknown key", allowed, repr(key), key)
         return out
+
+    def entries(
+        self, value: object, section: str, *, allowed: tuple[str, ...], example: str
+    ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """The named entries of an optional section such as ``sla``: ``(name, path, entry)``.
+
+        An entry set to null (removed by a scenario) is skipped, and so is one that is empty or
+        not a mapping (the latter reported by :meth:`mapping`, as is the section itself).
+        """
+        for name, spec in self.mapping(value, section, required=False).items():
+            if spec is None:
+                continue
+            path = f"{section}.{name}"
+            entry = self.mapping(spec, path, allowed=allowed, example=example)
+            if entry:
+                yield name, path, entry
 
     def number(
         self,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from procsim.model.distributions import Distribution
+from procsim.model.distribution_families import Distribution
 
 if TYPE_CHECKING:
     from procsim.model.calendar import Calendar, WeeklyProfile

@@ -65,7 +65,7 @@ def staff_cost_per_day(model: Model, staffing: Staffing, config: dict[str, Any])
 
 def _shift_hours_per_day(row: dict[str, Any]) -> float:
     """Paid hours a day, averaged over the week, of one person on one shift row."""
-    from procsim.model.calendar import parse_clock, parse_days
+    from procsim.model.time_of_week import parse_clock, parse_days
 
     issues: list[Issue] = []
     days = parse_days(row.get("days", "all"), "", issues) or frozenset()
