@@ -23,17 +23,18 @@ import heapq
 import itertools
 import math
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT, Event
 
-from procsim.model.process import EXIT, Batch, Model, Role, RunSettings
+from procsim.model.process import EXIT, Model, RunSettings
+from procsim.sim.plans import plan_replication
 from procsim.sim.records import ABANDONED, BALKED, COMPLETED, GUARDS, OPEN, SimLog
-from procsim.sim.streams import BLOCK, generator, uniform_blocks
+from procsim.sim.roles import Gate, ShiftStaff, build_roles, disarm
+from procsim.sim.schedules import batch_releases, shift_changes
 
 #: Visit records kept as Python tuples before they move into a numpy block.
 STORE_EVERY = 1 << 17
@@ -62,147 +63,12 @@ def _as_table(rows: list[tuple[int, int, int, float, float, float]]) -> np.ndarr
     ).reshape(-1, 6)
 
 
-def _ignore(event: Event) -> None:
-    """The callback of a disarmed wake-up."""
-
-
 class _SliceEndError(Exception):
     """Raised by the end-of-slice marker to leave the dispatch loop."""
 
 
 def _end_slice(event: Event) -> None:
     raise _SliceEndError
-
-
-def _cancel(event: Event) -> None:
-    """Disarm a scheduled wake-up: it still leaves the event queue, but calls nothing."""
-    event.callbacks[:] = [_ignore]
-
-
-_Entry = tuple[int, int, float]  # case, virtual stage, enabled
-
-
-class _PriorityQueue(list[tuple[int, int, _Entry]]):
-    """The waiting line of a plain role when cases have priorities: highest priority first,
-    first come first served within a priority. Has the deque methods the fast path uses.
-
-    A heap of ``(level, arrival number, entry)``; being a list, its truth value and length
-    are C-level, which the fast path tests on every visit that ends at the role.
-    """
-
-    __slots__ = ("rank", "serial")
-
-    def __init__(self, rank: list[int]) -> None:
-        super().__init__()
-        self.rank = rank  # virtual stage -> priority level (0 = highest)
-        self.serial = itertools.count()
-
-    def append(self, item: tuple[int, int, float]) -> None:  # type: ignore[override]
-        heapq.heappush(self, (self.rank[item[1]], next(self.serial), item))
-
-    def popleft(self) -> tuple[int, int, float]:
-        return heapq.heappop(self)[2]
-
-    def __iter__(self) -> Iterator[tuple[int, int, float]]:  # type: ignore[override]
-        return (entry[2] for entry in sorted(super().__iter__()))
-
-
-class _Shift:
-    """Head count on duty of a role with shifts that is otherwise plain (served on the fast
-    path): its idle servers are the role's free list, the rest are ``off``.
-
-    While staff are ``owed`` (a shift ended while they were busy: each goes home when their
-    visit finishes), the role's stages are switched to the general finish, so a role with
-    shifts costs the fast path nothing the rest of the time.
-    """
-
-    __slots__ = ("idle", "off", "on_duty", "owed", "queue", "role", "stages", "target")
-
-    def __init__(self, role: Role, initial: int, idle: list[int], queue: Any) -> None:
-        self.role = role.id
-        self.idle = idle  # the role's free list on the fast path (the same list)
-        self.queue = queue  # the role's waiting line (the same object)
-        self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
-        self.target = initial
-        self.on_duty = initial
-        self.owed = 0
-        self.stages: list[int] = []  # virtual stages served by the role
-
-
-class _Gate:
-    """A role with preemption or impatient customers (and shifts or priorities, if any).
-
-    Queue entries are lists ``[case, vstage, enabled, alive, abandon_event, remaining, row]``:
-    ``alive`` turns False when the customer abandons (removed lazily), ``remaining`` and
-    ``row`` are set for a preempted visit that resumes.
-    """
-
-    __slots__ = ("busy_at", "idle", "levels", "off", "on_duty", "owed", "preemptive", "role",
-                 "target", "waiting")  # fmt: skip
-
-    def __init__(self, role: Role, initial: int, n_levels: int) -> None:
-        self.role = role.id
-        self.preemptive = role.preemptive
-        self.idle: list[int] = list(range(initial - 1, -1, -1))
-        self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
-        self.target = initial
-        self.on_duty = initial
-        self.owed = 0  # busy servers that leave when they finish (a shift ended)
-        self.levels: list[deque[list[Any]]] = [deque() for _ in range(n_levels)]
-        self.waiting = 0  # alive entries in the queue
-        # Per priority level, in the order they started: server -> [case, vstage, enabled,
-        # event, row, end]. The victim of a preemption is the earliest started visit of the
-        # lowest priority below the newcomer's, found without scanning every busy server.
-        self.busy_at: list[dict[int, list[Any]]] = [{} for _ in range(n_levels)]
-
-    def pop(self) -> list[Any] | None:
-        """The next waiting entry: highest priority first, FIFO within a priority."""
-        for level in self.levels:
-            while level:
-                entry = level.popleft()
-                if entry[3]:
-                    self.waiting -= 1
-                    if entry[4] is not None:
-                        _cancel(entry[4])
-                    return entry
-        return None
-
-
-def _release_times(batch: Batch, model: Model) -> Iterator[float]:
-    """Scheduled batch releases in sim time, ascending, skipping closed days."""
-    calendar = model.calendar
-    assert calendar is not None
-    per_hour = 1.0 / calendar.hours_per_unit
-    offset = calendar.origin.weekday() * 24.0
-    closed = set(calendar.closed)
-    week = 0
-    while True:
-        for hour in batch.times:
-            t = (week * 168.0 + hour - offset) * per_hour
-            if t > 0 and (not closed or calendar.to_datetime(t).date() not in closed):
-                yield t
-        week += 1
-
-
-def _arrival_delays(model: Model, rng: np.random.Generator) -> Iterator[float]:
-    """Times between arrivals: i.i.d. draws, or a non-homogeneous Poisson process by inversion
-    of the cumulative rate (exact for a piecewise-constant profile)."""
-    profile = model.arrival_profile
-    if profile is None:
-        assert model.interarrival is not None
-        return uniform_blocks(rng, model.interarrival.ppf)
-
-    def blocks() -> Iterator[list[float]]:
-        level = 0.0
-        last = 0.0
-        while True:
-            cumulative = level + np.cumsum(-np.log1p(-rng.random(BLOCK)))
-            level = float(cumulative[-1])
-            times = profile.inverse_integral(cumulative)
-            yield np.diff(times, prepend=last).tolist()
-            last = float(times[-1])
-
-    return itertools.chain.from_iterable(blocks())
 
 
 def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
@@ -225,40 +91,15 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     seed = run.seed
     stages = model.stages
     n = len(stages)
-    types = model.case_types
-    many_types = len(types) > 1
+    many_types = len(model.case_types) > 1
     nan = math.nan
 
-    # Roles that need the general path: shifts, preemption, impatience or several priorities.
-    priorities = sorted({t.priority for t in types}, reverse=True)
-    rank_of_type = [priorities.index(t.priority) for t in types]
-    impatient_roles = {
-        s.role for s in stages if s.patience is not None or s.queue_capacity is not None
-    }
-    n_virtual = len(types) * n
-    gates: list[_Gate | None] = []
-    shifts: list[_Shift | None] = []
-    staff_log: list[tuple[float, int, int]] = []
-    free: list[list[int]] = []
-    queues: list[Any] = []
-    for role in model.roles:
-        initial = role.servers if role.shifts is None else int(role.shifts.value_at(0.0))
-        staff_log.append((0.0, role.id, initial))
-        free.append(list(range(initial - 1, -1, -1)))
-        queues.append(
-            _PriorityQueue([rank_of_type[vs // n] for vs in range(n_virtual)])
-            if len(priorities) > 1
-            else deque()
-        )
-        # Priorities and shifts alone keep a role on the fast path (a queue per priority
-        # level; a head count on duty).
-        special = role.preemptive or role.id in impatient_roles
-        gates.append(_Gate(role, initial, len(priorities)) if special else None)
-        shifts.append(
-            _Shift(role, initial, free[-1], queues[-1])
-            if role.shifts is not None and not special
-            else None
-        )
+    roles = build_roles(model)
+    gates = roles.gates
+    shifts = roles.shifts
+    queues = roles.queues
+    rank = roles.rank
+    staff_log = [(0.0, role, count) for role, count in enumerate(roles.on_duty)]
     visits: list[tuple[int, int, int, float, float, float]] = []
     log_visit = visits.append
     suspended: dict[int, float] = {}
@@ -278,66 +119,13 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     counted = 0
     exits: list[float] = []  # departure times in order; its length counts departed cases
 
-    # Per virtual stage (type * n + stage), everything the hot path needs, in one tuple: role
-    # queue and free servers (None for a pure delay or a gated role), duration draws, routing
-    # draws (None: single successor), successor, and whether entering / finishing needs the
-    # general path.
-    base_draws = [
-        uniform_blocks(generator(seed, replication, f"duration/{s.name}"), s.duration.ppf)
-        for s in stages
-    ]
-    join_targets = {s.join for s in stages if s.join is not None}
-    plan: list[tuple[Any, Any, Iterator[float], Iterator[Any] | None, int, bool, bool]] = []
-    for ctype in types:
-        offset = ctype.id * n
-        for stage in stages:
-            draws = base_draws[stage.id]
-            if stage.id in ctype.durations:
-                dist = ctype.durations[stage.id]
-                name = f"duration/{stage.name}/{ctype.name}"
-                draws = uniform_blocks(generator(seed, replication, name), dist.ppf)
-            succ, probs = ctype.successors(stage)
-            ids = np.asarray([x if x == EXIT else x + offset for x in succ], dtype=np.int64)
-            route: Iterator[Any] | None = None
-            if len(succ) > 1 and not stage.split:
-                cum = np.cumsum(probs)
-                cum = cum / cum[-1]
-                cum[-1] = np.inf
-
-                def pick(u: np.ndarray, cum: np.ndarray = cum, ids: np.ndarray = ids) -> np.ndarray:
-                    return ids[np.searchsorted(cum, u, side="right")]
-
-                name = f"route/{stage.name}" + (f"/{ctype.name}" if many_types else "")
-                route = uniform_blocks(generator(seed, replication, name), pick)
-            role_id = stage.role
-            gated = role_id is not None and gates[role_id] is not None
-            plain_role = role_id is not None and not gated
-            plan.append(
-                (
-                    queues[role_id] if plain_role else None,  # type: ignore[index]
-                    free[role_id] if plain_role else None,  # type: ignore[index]
-                    draws,
-                    route,
-                    int(ids[0]) if len(ids) else EXIT,
-                    gated or stage.batch is not None or stage.id in join_targets,
-                    gated or bool(stage.split),
-                )
-            )
-    base = [vs % n for vs in range(len(plan))]
-    for vs, (queue, _, _, _, _, _, _) in enumerate(plan):
-        shift = shifts[stages[vs % n].role] if queue is not None else None  # type: ignore[index]
-        if shift is not None:
-            shift.stages.append(vs)
-    # The plan entries as built, for stages switched to the general finish while staff are owed.
-    fast_plan = list(plan)
-    rank = [rank_of_type[vs // n] for vs in range(len(plan))]
-    patience = [
-        uniform_blocks(generator(seed, replication, f"patience/{s.name}"), s.patience.ppf)
-        if s.patience is not None
-        else None
-        for s in stages
-    ]
-    batches: list[list[tuple[int, int, float]]] = [[] for _ in stages]
+    replication_plan = plan_replication(model, seed, replication, roles)
+    plan = replication_plan.stages
+    fast_plan = replication_plan.as_built
+    base = replication_plan.base
+    join_targets = replication_plan.join_targets
+    patience = replication_plan.patience
+    batches = replication_plan.batches
     pending_join: dict[tuple[int, int], int] = {}
 
     queue_ = env._queue
@@ -506,7 +294,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         gate.levels[rank[vs]].append(entry)
         gate.waiting += 1
 
-    def serve(gate: _Gate, server: int, entry: list[Any], now: float) -> None:
+    def serve(gate: Gate, server: int, entry: list[Any], now: float) -> None:
         case, vs, enabled = entry[0], entry[1], entry[2]
         if entry[5] is None:
             d = next(plan[vs][2])
@@ -524,9 +312,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if gate.preemptive:
             gate.busy_at[rank[vs]][server] = [case, vs, enabled, event, row, now + d]
 
-    def preempt(gate: _Gate, level: int, server: int, now: float) -> None:
+    def preempt(gate: Gate, level: int, server: int, now: float) -> None:
         case, vs, enabled, event, row, end = gate.busy_at[level].pop(server)
-        _cancel(event)
+        disarm(event)
         suspended_since[row] = now
         started = visits[row][4]
         visits[row] = (case, vs, -1, enabled, started, nan)
@@ -551,9 +339,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         else:
             idle.append(server)
 
-    def hand_over(staff: _Gate | _Shift, server: int, now: float) -> None:
+    def hand_over(staff: Gate | ShiftStaff, server: int, now: float) -> None:
         """A server on duty is free: the next waiting visit, or idle."""
-        if isinstance(staff, _Shift):
+        if isinstance(staff, ShiftStaff):
             take_next(staff.queue, staff.idle, server, now)
             return
         entry = staff.pop()
@@ -562,21 +350,21 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         else:
             serve(staff, server, entry, now)
 
-    def set_owed(staff: _Gate | _Shift, owed: int) -> None:
+    def set_owed(staff: Gate | ShiftStaff, owed: int) -> None:
         """Staff still owed by an ended shift; a plain role's stages take the general finish
         exactly while some are."""
-        if isinstance(staff, _Shift) and bool(owed) != bool(staff.owed):
+        if isinstance(staff, ShiftStaff) and bool(owed) != bool(staff.owed):
             owe(staff, bool(owed))
         staff.owed = owed
 
-    def go_home(staff: _Gate | _Shift, server: int, now: float) -> None:
+    def go_home(staff: Gate | ShiftStaff, server: int, now: float) -> None:
         """The shift has ended: this person goes home instead of taking the next case."""
         set_owed(staff, staff.owed - 1)
         staff.off.append(server)
         staff.on_duty -= 1
         staff_log.append((now, staff.role, staff.on_duty))
 
-    def release_server(gate: _Gate, server: int, now: float) -> None:
+    def release_server(gate: Gate, server: int, now: float) -> None:
         if gate.owed:
             go_home(gate, server, now)
         else:
@@ -621,7 +409,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         release(stage_id, env._now)
         _Wake(env, next(times) - env._now, on_schedule, (stage_id, times))
 
-    def owe(shift: _Shift, owed: bool) -> None:
+    def owe(shift: ShiftStaff, owed: bool) -> None:
         """Switch the finish of the role's stages to the general path (staff owed) or back."""
         for vs in shift.stages:
             plan[vs] = (*fast_plan[vs][:6], True) if owed else fast_plan[vs]
@@ -654,16 +442,8 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         if following is not None:
             _Wake(env, following[0] - now, on_shift, (staff, following[1], changes))
 
-    type_draws: Iterator[Any] | None = None
-    if many_types:
-        shares = np.cumsum([t.share for t in types])
-        shares = shares / shares[-1]
-        shares[-1] = np.inf
-        type_draws = uniform_blocks(
-            generator(seed, replication, "case_type"),
-            lambda u: np.searchsorted(shares, u, side="right"),
-        )
-    interarrival = _arrival_delays(model, generator(seed, replication, "arrivals"))
+    type_draws = replication_plan.case_types
+    interarrival = replication_plan.arrivals
 
     def arrive(event: Event) -> None:
         nonlocal counted
@@ -697,16 +477,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
 
     _Wake(env, next(interarrival), arrive, None)
     limit = horizon if horizon is not None else 1e300
-    for gate, shift, role in zip(gates, shifts, model.roles, strict=True):
-        if role.shifts is not None:
-            changes = role.shifts.changes(limit)
-            first = next(changes, None)
-            if first is not None:
-                _Wake(env, first[0], on_shift, (gate or shift, first[1], changes))
-    for stage in stages:
-        if stage.batch is not None and stage.batch.times:
-            times = _release_times(stage.batch, model)
-            _Wake(env, next(times), on_schedule, (stage.id, times))
+    for role_id, first_time, first_count, changes in shift_changes(model, limit):
+        staff_on_shift = gates[role_id] or shifts[role_id]
+        _Wake(env, first_time, on_shift, (staff_on_shift, first_count, changes))
+    releases = batch_releases(model)
+    for stage_id, times in releases:
+        _Wake(env, next(times), on_schedule, (stage_id, times))
 
     queue = env._queue
     pop = heapq.heappop
@@ -742,7 +518,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             return True
         return False
 
-    timed_batches = [s.id for s in stages if s.batch is not None and s.batch.times]
+    timed_batches = [stage_id for stage_id, _ in releases]
 
     def parked() -> bool:
         """After the last arrival: whether the open cases can never move on, because nothing
