@@ -26,18 +26,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT, Event
 
 from procsim.model.process import EXIT, Model, RunSettings
+from procsim.sim.logbook import STORE_EVERY, Logbook
 from procsim.sim.plans import plan_replication
-from procsim.sim.records import ABANDONED, BALKED, COMPLETED, GUARDS, OPEN, SimLog
+from procsim.sim.records import ABANDONED, BALKED, COMPLETED, GUARDS, SimLog
 from procsim.sim.roles import Gate, ShiftStaff, build_roles, disarm
 from procsim.sim.schedules import batch_releases, shift_changes
 
-#: Visit records kept as Python tuples before they move into a numpy block.
-STORE_EVERY = 1 << 17
 #: Most events between two checks of the guards (run.max_events, run.max_seconds).
 GUARD_EVERY = 1 << 16
 
@@ -54,13 +52,6 @@ class _Wake(Event):
         self._value = payload
         self._ok = True
         heapq.heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
-
-
-def _as_table(rows: list[tuple[int, int, int, float, float, float]]) -> np.ndarray:
-    """Visit records as an ``(n, 6)`` float array."""
-    return np.fromiter(
-        itertools.chain.from_iterable(rows), dtype=np.float64, count=6 * len(rows)
-    ).reshape(-1, 6)
 
 
 class _SliceEndError(Exception):
@@ -91,7 +82,6 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     seed = run.seed
     stages = model.stages
     n = len(stages)
-    many_types = len(model.case_types) > 1
     nan = math.nan
 
     roles = build_roles(model)
@@ -99,25 +89,24 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     shifts = roles.shifts
     queues = roles.queues
     rank = roles.rank
-    staff_log = [(0.0, role, count) for role, count in enumerate(roles.on_duty)]
-    visits: list[tuple[int, int, int, float, float, float]] = []
+    logbook = Logbook.start(roles)
+    staff_log = logbook.staff
+    visits = logbook.visits
     log_visit = visits.append
-    suspended: dict[int, float] = {}
-    pauses: list[tuple[int, float, float]] = []  # (visit row, from, to) of each interruption
-    suspended_since: dict[int, float] = {}
-    # Per case, only what arrivals must record; departures are kept in order (exits, gone)
-    # and become per-case arrays at the end, so an arrival costs one append, not five.
-    arrival: list[float] = []
-    case_type: list[int] = []  # only with several case types
-    gone: list[int] = []  # cases in order of departure
-    not_completed: list[tuple[int, int]] = []  # (case, outcome) of abandoned and balked cases
+    suspended = logbook.suspended
+    pauses = logbook.pauses  # (visit row, from, to) of each interruption
+    suspended_since = logbook.suspended_since
+    arrival = logbook.arrival
+    case_type = logbook.case_type  # only with several case types
+    gone = logbook.gone  # cases in order of departure
+    not_completed = logbook.not_completed  # (case, outcome) of abandoned and balked cases
     start_stage = model.start
 
     horizon = run.horizon
     cases_after_warmup = run.cases
     warmup = run.warmup
     counted = 0
-    exits: list[float] = []  # departure times in order; its length counts departed cases
+    exits = logbook.exits  # departure times in order; its length counts departed cases
 
     replication_plan = plan_replication(model, seed, replication, roles)
     plan = replication_plan.stages
@@ -535,27 +524,18 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     stop_reason = ""
     deadline = time.perf_counter() + run.max_seconds
 
-    # Finished visit records move into numpy blocks as the run goes (48 bytes a visit instead
-    # of a tuple of Python objects), except with preemption, which rewrites earlier rows.
-    blocks: list[np.ndarray] = []
-    stored = 0
+    # Finished visit records move into numpy blocks as the run goes, except with preemption,
+    # which rewrites earlier rows.
     can_store = not any(g is not None and g.preemptive for g in gates)
-
-    def store() -> None:
-        nonlocal stored
-        if visits:
-            blocks.append(_as_table(visits))
-            stored += len(visits)
-            visits.clear()  # the same list: log_visit stays bound to it
 
     def guarded() -> bool:
         nonlocal stop_reason
-        if stored + len(visits) > run.max_events:
+        if logbook.stored + len(visits) > run.max_events:
             stop_reason = "max_events"
         elif time.perf_counter() > deadline:
             stop_reason = "max_seconds"
         if can_store and len(visits) >= STORE_EVERY:
-            store()
+            logbook.store()
         return bool(stop_reason)
 
     if horizon is not None:
@@ -580,78 +560,4 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         end_time = exits[-1] if exits else 0.0
         if stop_reason in GUARDS:
             end_time = float(env.now)
-    truncated = stop_reason in GUARDS
-
-    # Visits still waiting: in role queues, gates (not preempted ones: they have a row) and
-    # batch buffers.
-    visits += [(c, s, -1, e, nan, nan) for q in queues for (c, s, e) in q]
-    for gate in gates:
-        if gate is not None:
-            for level in gate.levels:
-                visits += [(e[0], e[1], -1, e[2], nan, nan) for e in level if e[3] and e[6] < 0]
-    for buffer in batches:
-        visits += [(c, s, -1, e, nan, nan) for (c, s, e) in buffer]
-    if blocks:
-        store()
-        # One block at a time into the final table, freeing each: never two copies at once.
-        table = np.empty((stored, 6), dtype=np.float64)
-        at = 0
-        blocks.reverse()
-        while blocks:
-            block = blocks.pop()
-            table[at : at + len(block)] = block
-            at += len(block)
-            del block
-    else:
-        table = _as_table(visits)
-    if stop_reason == "parked" and table.size:
-        # The run ended with its last event, which may be a visit's end after the last exit.
-        end_time = max(end_time, float(np.nanmax(table[:, 5])))
-    pause = np.zeros(len(table))
-    for row, total in suspended.items():
-        pause[row] = total
-    for row, since in suspended_since.items():
-        pause[row] += max(end_time - since, 0.0)
-        pauses.append((row, since, end_time))
-    if table.size:
-        if many_types:
-            table[:, 1] %= n
-        started_late = table[:, 4] > end_time
-        table[started_late, 4] = nan
-        # A horizon stops before events due exactly at it: such visits have not finished. A
-        # fixed workload ends with the last completion, which did finish.
-        unfinished = table[:, 5] > end_time
-        if horizon is not None or truncated:
-            unfinished |= table[:, 5] == end_time
-        table[unfinished, 5] = nan
-        # A visit that has not started has no server yet.
-        table[started_late, 2] = -1
-    n_cases = len(arrival)
-    gone_ids = np.asarray(gone, dtype=np.int64)
-    left_arr = np.full(n_cases, nan)
-    left_arr[gone_ids] = exits
-    out = np.full(n_cases, OPEN, dtype=np.int8)
-    out[gone_ids] = COMPLETED
-    for case, how in not_completed:
-        out[case] = how
-    comp = np.where(out == COMPLETED, left_arr, nan)
-    staff = np.asarray(staff_log, dtype=np.float64).reshape(-1, 3)
-    return SimLog(
-        visits=table,
-        arrival=np.asarray(arrival, dtype=np.float64),
-        completion=comp,
-        end_time=end_time,
-        truncated=truncated,
-        replication=replication,
-        case_type=(
-            np.asarray(case_type, dtype=np.int64)
-            if many_types
-            else np.zeros(n_cases, dtype=np.int64)
-        ),
-        outcome=out,
-        left=left_arr,
-        suspended=pause,
-        staff=staff[staff[:, 0] <= end_time],
-        pauses=np.asarray(pauses, dtype=np.float64).reshape(-1, 3),
-        stop_reason=stop_reason,
-    )
+    return logbook.to_sim_log(model, run, replication, roles, batches, end_time, stop_reason)
