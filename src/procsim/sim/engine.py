@@ -1,7 +1,10 @@
 """The engine: one replication of a :class:`~procsim.model.process.Model` in SimPy.
 
-Sits between the model and the runner; the only module that imports SimPy. It appends one record
-per stage visit to a plain list and computes no metrics. Cases still open at the end are kept
+Sits between the model and the runner; the only module that imports SimPy. :func:`simulate`
+sets a replication up (:mod:`procsim.sim.roles`, :mod:`procsim.sim.plans`), runs its event loop
+(:func:`run_replication`, with :mod:`procsim.sim.general_path`), and returns the log that
+:mod:`procsim.sim.logbook` makes of what the loop recorded. The loop appends one record per
+stage visit to a plain list and computes no metrics. Cases still open at the end are kept
 (censored), never dropped.
 
 Why callbacks rather than one SimPy process per case: each real event (an arrival or the end of
@@ -30,10 +33,11 @@ import simpy
 from simpy.events import NORMAL, URGENT, Event
 
 from procsim.model.process import EXIT, Model, RunSettings
+from procsim.sim.general_path import Loop, general_path
 from procsim.sim.logbook import STORE_EVERY, Logbook
-from procsim.sim.plans import plan_replication
-from procsim.sim.records import ABANDONED, BALKED, COMPLETED, GUARDS, SimLog
-from procsim.sim.roles import Gate, ShiftStaff, build_roles, disarm
+from procsim.sim.plans import ReplicationPlan, plan_replication
+from procsim.sim.records import COMPLETED, GUARDS, SimLog
+from procsim.sim.roles import Roles, build_roles
 from procsim.sim.schedules import batch_releases, shift_changes
 
 #: Most events between two checks of the guards (run.max_events, run.max_seconds).
@@ -79,43 +83,63 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     SimLog
     """
     env = simpy.Environment()
-    seed = run.seed
-    stages = model.stages
-    n = len(stages)
-    nan = math.nan
-
     roles = build_roles(model)
-    gates = roles.gates
-    shifts = roles.shifts
-    queues = roles.queues
-    rank = roles.rank
+    plan = plan_replication(model, run.seed, replication, roles)
     logbook = Logbook.start(roles)
-    staff_log = logbook.staff
-    visits = logbook.visits
-    log_visit = visits.append
-    suspended = logbook.suspended
-    pauses = logbook.pauses  # (visit row, from, to) of each interruption
-    suspended_since = logbook.suspended_since
-    arrival = logbook.arrival
-    case_type = logbook.case_type  # only with several case types
-    gone = logbook.gone  # cases in order of departure
-    not_completed = logbook.not_completed  # (case, outcome) of abandoned and balked cases
-    start_stage = model.start
+    end_time, stop_reason = run_replication(env, model, run, roles, plan, logbook)
+    return logbook.to_sim_log(model, run, replication, roles, plan.batches, end_time, stop_reason)
 
+
+def run_replication(
+    env: simpy.Environment,
+    model: Model,
+    run: RunSettings,
+    roles: Roles,
+    replication_plan: ReplicationPlan,
+    logbook: Logbook,
+) -> tuple[float, str]:
+    """The event loop of one replication: the handlers of arrivals and of the starts and ends
+    of visits on the fast path, and the dispatch of SimPy's event queue until the run ends.
+
+    Parameters
+    ----------
+    env
+        A new environment.
+    model
+        The validated model.
+    run
+        Run settings: horizon or cases, warm-up and the guards.
+    roles, replication_plan
+        The replication's roles and plan, from :func:`~procsim.sim.roles.build_roles` and
+        :func:`~procsim.sim.plans.plan_replication`; the loop changes their state.
+    logbook
+        Where the loop records (see :class:`~procsim.sim.logbook.Logbook`).
+
+    Returns
+    -------
+    tuple[float, str]
+        When the run stopped, and why (:attr:`~procsim.sim.records.SimLog.stop_reason`).
+    """
+    n = len(model.stages)
+    start_stage = model.start
     horizon = run.horizon
     cases_after_warmup = run.cases
     warmup = run.warmup
     counted = 0
-    exits = logbook.exits  # departure times in order; its length counts departed cases
-
-    replication_plan = plan_replication(model, seed, replication, roles)
     plan = replication_plan.stages
-    fast_plan = replication_plan.as_built
-    base = replication_plan.base
-    join_targets = replication_plan.join_targets
-    patience = replication_plan.patience
     batches = replication_plan.batches
-    pending_join: dict[tuple[int, int], int] = {}
+    type_draws = replication_plan.case_types
+    interarrival = replication_plan.arrivals
+    queues = roles.queues
+    gates = roles.gates
+    shifts = roles.shifts
+    visits = logbook.visits
+    log_visit = visits.append
+    arrival = logbook.arrival
+    case_type = logbook.case_type  # only with several case types
+    gone = logbook.gone  # cases in order of departure
+    exits = logbook.exits  # departure times in order; its length counts departed cases
+    not_completed = logbook.not_completed  # (case, outcome) of abandoned and balked cases
 
     queue_ = env._queue
     push = heapq.heappush
@@ -223,216 +247,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             queue.append((case, nxt, now))
             keep_spare(event)
 
-    # ----- the general path -------------------------------------------------------------
-
-    def enter_slow(case: int, vs: int, enabled: float, now: float) -> None:
-        stage = stages[base[vs]]
-        if stage.id in join_targets:
-            key = (case, vs)
-            left_to_join = pending_join.get(key)
-            if left_to_join is not None:
-                if left_to_join > 1:
-                    pending_join[key] = left_to_join - 1
-                    return  # wait for the other branches
-                del pending_join[key]
-        if stage.batch is not None:
-            buffer = batches[stage.id]
-            buffer.append((case, vs, enabled))
-            if stage.batch.size is not None and len(buffer) >= stage.batch.size:
-                release(stage.id, now)
-            return
-        enter_stage(case, vs, enabled, now)
-
-    def enter_stage(case: int, vs: int, enabled: float, now: float) -> None:
-        queue, idle, draws, _, _, _, _ = plan[vs]
-        stage = stages[base[vs]]
-        if stage.role is None:
-            d = next(draws)
-            log_visit((case, vs, -1, enabled, now, now + d))
-            wake(d, (case, vs, -1))
-            return
-        gate = gates[stage.role]
-        if gate is None:
-            if idle:
-                server = idle.pop()
-                d = next(draws)
-                log_visit((case, vs, server, enabled, now, now + d))
-                wake(d, (case, vs, server))
-            else:
-                queue.append((case, vs, enabled))
-            return
-        entry: list[Any] = [case, vs, enabled, True, None, None, -1]
-        if gate.idle:
-            serve(gate, gate.idle.pop(), entry, now)
-            return
-        if gate.preemptive:
-            for level in range(len(gate.busy_at) - 1, rank[vs], -1):
-                if gate.busy_at[level]:
-                    victim = next(iter(gate.busy_at[level]))
-                    preempt(gate, level, victim, now)
-                    serve(gate, victim, entry, now)
-                    return
-        if stage.queue_capacity is not None and gate.waiting >= stage.queue_capacity:
-            log_visit((case, vs, -1, enabled, nan, nan))
-            depart(case, now, BALKED)
-            return
-        if stage.patience is not None:
-            draw = patience[stage.id]
-            assert draw is not None
-            entry[4] = _Wake(env, next(draw), abandon, (gate, entry))
-        gate.levels[rank[vs]].append(entry)
-        gate.waiting += 1
-
-    def serve(gate: Gate, server: int, entry: list[Any], now: float) -> None:
-        case, vs, enabled = entry[0], entry[1], entry[2]
-        if entry[5] is None:
-            d = next(plan[vs][2])
-            row = len(visits)
-            log_visit((case, vs, server, enabled, now, now + d))
-        else:  # a preempted visit resumes with the work it had left
-            d = entry[5]
-            row = entry[6]
-            since = suspended_since.pop(row)
-            suspended[row] = suspended.get(row, 0.0) + now - since
-            pauses.append((row, since, now))
-            started = visits[row][4]
-            visits[row] = (case, vs, server, enabled, started, now + d)
-        event = wake(d, (case, vs, server))
-        if gate.preemptive:
-            gate.busy_at[rank[vs]][server] = [case, vs, enabled, event, row, now + d]
-
-    def preempt(gate: Gate, level: int, server: int, now: float) -> None:
-        case, vs, enabled, event, row, end = gate.busy_at[level].pop(server)
-        disarm(event)
-        suspended_since[row] = now
-        started = visits[row][4]
-        visits[row] = (case, vs, -1, enabled, started, nan)
-        gate.levels[rank[vs]].appendleft([case, vs, enabled, True, None, end - now, row])
-        gate.waiting += 1
-
-    def abandon(event: Event) -> None:
-        gate, entry = event._value
-        entry[3] = False
-        gate.waiting -= 1
-        case, vs, enabled = entry[0], entry[1], entry[2]
-        log_visit((case, vs, -1, enabled, nan, nan))
-        depart(case, env._now, ABANDONED)
-
-    def take_next(queue: Any, idle: list[int], server: int, now: float) -> None:
-        """A free server of a plain role takes the first waiting visit, or waits idle."""
-        if queue:
-            c2, s2, enabled = queue.popleft()
-            d = next(plan[s2][2])
-            log_visit((c2, s2, server, enabled, now, now + d))
-            wake(d, (c2, s2, server))
-        else:
-            idle.append(server)
-
-    def hand_over(staff: Gate | ShiftStaff, server: int, now: float) -> None:
-        """A server on duty is free: the next waiting visit, or idle."""
-        if isinstance(staff, ShiftStaff):
-            take_next(staff.queue, staff.idle, server, now)
-            return
-        entry = staff.pop()
-        if entry is None:
-            staff.idle.append(server)
-        else:
-            serve(staff, server, entry, now)
-
-    def set_owed(staff: Gate | ShiftStaff, owed: int) -> None:
-        """Staff still owed by an ended shift; a plain role's stages take the general finish
-        exactly while some are."""
-        if isinstance(staff, ShiftStaff) and bool(owed) != bool(staff.owed):
-            owe(staff, bool(owed))
-        staff.owed = owed
-
-    def go_home(staff: Gate | ShiftStaff, server: int, now: float) -> None:
-        """The shift has ended: this person goes home instead of taking the next case."""
-        set_owed(staff, staff.owed - 1)
-        staff.off.append(server)
-        staff.on_duty -= 1
-        staff_log.append((now, staff.role, staff.on_duty))
-
-    def release_server(gate: Gate, server: int, now: float) -> None:
-        if gate.owed:
-            go_home(gate, server, now)
-        else:
-            hand_over(gate, server, now)
-
-    def finish_slow(case: int, vs: int, server: int, now: float) -> None:
-        queue, idle, _, route, nxt, _, _ = plan[vs]
-        stage = stages[base[vs]]
-        if stage.role is not None:
-            gate = gates[stage.role]
-            shift = shifts[stage.role]
-            if gate is not None:
-                if gate.preemptive:
-                    del gate.busy_at[rank[vs]][server]
-                release_server(gate, server, now)
-            elif shift is not None and shift.owed:
-                go_home(shift, server, now)
-            else:
-                take_next(queue, idle, server, now)
-        if stage.split:
-            offset = vs - stage.id
-            assert stage.join is not None
-            pending_join[(case, stage.join + offset)] = len(stage.split)
-            for branch in stage.split:
-                enter(case, branch + offset, now)
-            return
-        if route is not None:
-            nxt = next(route)
-        if nxt == EXIT:
-            depart(case, now, COMPLETED)
-        else:
-            enter(case, nxt, now)
-
-    def release(stage_id: int, now: float) -> None:
-        buffer = batches[stage_id]
-        batches[stage_id] = []
-        for case, vs, enabled in buffer:
-            enter_stage(case, vs, enabled, now)
-
-    def on_schedule(event: Event) -> None:
-        stage_id, times = event._value
-        release(stage_id, env._now)
-        _Wake(env, next(times) - env._now, on_schedule, (stage_id, times))
-
-    def owe(shift: ShiftStaff, owed: bool) -> None:
-        """Switch the finish of the role's stages to the general path (staff owed) or back."""
-        for vs in shift.stages:
-            plan[vs] = (*fast_plan[vs][:6], True) if owed else fast_plan[vs]
-
-    def on_shift(event: Event) -> None:
-        """A change of head count on duty (a plain role with shifts, or a gate)."""
-        staff, value, changes = event._value
-        now = env._now
-        target = int(value)
-        diff = target - staff.target
-        staff.target = target
-        before = staff.on_duty
-        if diff > 0:
-            # Staff owed from an earlier shift end stay instead; the rest come on duty.
-            cancelled = min(diff, staff.owed)
-            set_owed(staff, staff.owed - cancelled)
-            for _ in range(diff - cancelled):
-                staff.on_duty += 1
-                hand_over(staff, staff.off.pop(), now)
-        elif diff < 0:
-            # Idle staff leave now; busy staff finish their case first (then leave).
-            leaving = min(-diff, len(staff.idle))
-            for _ in range(leaving):
-                staff.off.append(staff.idle.pop())
-            staff.on_duty -= leaving
-            set_owed(staff, staff.owed + (-diff - leaving))
-        if staff.on_duty != before:
-            staff_log.append((now, staff.role, staff.on_duty))
-        following = next(changes, None)
-        if following is not None:
-            _Wake(env, following[0] - now, on_shift, (staff, following[1], changes))
-
-    type_draws = replication_plan.case_types
-    interarrival = replication_plan.arrivals
+    # The general path, for the stages and roles that the plan marks as slow.
+    loop = Loop(env, _Wake, model, replication_plan, roles, logbook, wake, enter, depart)
+    enter_slow, finish_slow, abandon, on_shift, on_schedule = general_path(loop)
 
     def arrive(event: Event) -> None:
         nonlocal counted
@@ -467,8 +284,8 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     _Wake(env, next(interarrival), arrive, None)
     limit = horizon if horizon is not None else 1e300
     for role_id, first_time, first_count, changes in shift_changes(model, limit):
-        staff_on_shift = gates[role_id] or shifts[role_id]
-        _Wake(env, first_time, on_shift, (staff_on_shift, first_count, changes))
+        staff = gates[role_id] or shifts[role_id]
+        _Wake(env, first_time, on_shift, (staff, first_count, changes))
     releases = batch_releases(model)
     for stage_id, times in releases:
         _Wake(env, next(times), on_schedule, (stage_id, times))
@@ -560,4 +377,4 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         end_time = exits[-1] if exits else 0.0
         if stop_reason in GUARDS:
             end_time = float(env.now)
-    return logbook.to_sim_log(model, run, replication, roles, batches, end_time, stop_reason)
+    return end_time, stop_reason

@@ -160,7 +160,7 @@ def build_roles(model: Model) -> Roles:
     Parameters
     ----------
     model
-        The validated model.
+        The validated model: its roles, the stages they serve and the case types' priorities.
 
     Returns
     -------

@@ -46,7 +46,7 @@ def batch_releases(model: Model) -> list[tuple[int, Iterator[float]]]:
     Parameters
     ----------
     model
-        The validated model.
+        The validated model: its stages' batching and its calendar (closed days).
 
     Returns
     -------
