@@ -1,1 +1,2 @@
-"""Simulation: the engine (the only SimPy user), its random streams and its raw visit records."""
+"""Simulation: the engine (the only SimPy user), the set-up and the general path of its event
+loop, its logbook, its random streams and its raw visit records."""

@@ -1,7 +1,10 @@
 """The engine: one replication of a :class:`~procsim.model.process.Model` in SimPy.
 
-Sits between the model and the runner; the only module that imports SimPy. It appends one record
-per stage visit to a plain list and computes no metrics. Cases still open at the end are kept
+Sits between the model and the runner; the only module that imports SimPy. :func:`simulate`
+sets a replication up (:mod:`procsim.sim.roles`, :mod:`procsim.sim.plans`), runs its event loop
+(:func:`run_replication`, with :mod:`procsim.sim.general_path`), and returns the log that
+:mod:`procsim.sim.logbook` makes of what the loop recorded. The loop appends one record per
+stage visit to a plain list and computes no metrics. Cases still open at the end are kept
 (censored), never dropped.
 
 Why callbacks rather than one SimPy process per case: each real event (an arrival or the end of
@@ -23,20 +26,20 @@ import heapq
 import itertools
 import math
 import time
-from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT, Event
 
-from procsim.model.process import EXIT, Batch, Model, Role, RunSettings
-from procsim.sim.records import ABANDONED, BALKED, COMPLETED, GUARDS, OPEN, SimLog
-from procsim.sim.streams import BLOCK, generator, uniform_blocks
+from procsim.model.process import EXIT, Model, RunSettings
+from procsim.sim.general_path import Loop, general_path
+from procsim.sim.logbook import STORE_EVERY, Logbook
+from procsim.sim.plans import ReplicationPlan, plan_replication
+from procsim.sim.records import COMPLETED, GUARDS, SimLog
+from procsim.sim.roles import Roles, build_roles
+from procsim.sim.schedules import batch_releases, shift_changes
 
-#: Visit records kept as Python tuples before they move into a numpy block.
-STORE_EVERY = 1 << 17
 #: Most events between two checks of the guards (run.max_events, run.max_seconds).
 GUARD_EVERY = 1 << 16
 
@@ -55,154 +58,12 @@ class _Wake(Event):
         heapq.heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))
 
 
-def _as_table(rows: list[tuple[int, int, int, float, float, float]]) -> np.ndarray:
-    """Visit records as an ``(n, 6)`` float array."""
-    return np.fromiter(
-        itertools.chain.from_iterable(rows), dtype=np.float64, count=6 * len(rows)
-    ).reshape(-1, 6)
-
-
-def _ignore(event: Event) -> None:
-    """The callback of a disarmed wake-up."""
-
-
 class _SliceEndError(Exception):
     """Raised by the end-of-slice marker to leave the dispatch loop."""
 
 
 def _end_slice(event: Event) -> None:
     raise _SliceEndError
-
-
-def _cancel(event: Event) -> None:
-    """Disarm a scheduled wake-up: it still leaves the event queue, but calls nothing."""
-    event.callbacks[:] = [_ignore]
-
-
-_Entry = tuple[int, int, float]  # case, virtual stage, enabled
-
-
-class _PriorityQueue(list[tuple[int, int, _Entry]]):
-    """The waiting line of a plain role when cases have priorities: highest priority first,
-    first come first served within a priority. Has the deque methods the fast path uses.
-
-    A heap of ``(level, arrival number, entry)``; being a list, its truth value and length
-    are C-level, which the fast path tests on every visit that ends at the role.
-    """
-
-    __slots__ = ("rank", "serial")
-
-    def __init__(self, rank: list[int]) -> None:
-        super().__init__()
-        self.rank = rank  # virtual stage -> priority level (0 = highest)
-        self.serial = itertools.count()
-
-    def append(self, item: tuple[int, int, float]) -> None:  # type: ignore[override]
-        heapq.heappush(self, (self.rank[item[1]], next(self.serial), item))
-
-    def popleft(self) -> tuple[int, int, float]:
-        return heapq.heappop(self)[2]
-
-    def __iter__(self) -> Iterator[tuple[int, int, float]]:  # type: ignore[override]
-        return (entry[2] for entry in sorted(super().__iter__()))
-
-
-class _Shift:
-    """Head count on duty of a role with shifts that is otherwise plain (served on the fast
-    path): its idle servers are the role's free list, the rest are ``off``.
-
-    While staff are ``owed`` (a shift ended while they were busy: each goes home when their
-    visit finishes), the role's stages are switched to the general finish, so a role with
-    shifts costs the fast path nothing the rest of the time.
-    """
-
-    __slots__ = ("idle", "off", "on_duty", "owed", "queue", "role", "stages", "target")
-
-    def __init__(self, role: Role, initial: int, idle: list[int], queue: Any) -> None:
-        self.role = role.id
-        self.idle = idle  # the role's free list on the fast path (the same list)
-        self.queue = queue  # the role's waiting line (the same object)
-        self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
-        self.target = initial
-        self.on_duty = initial
-        self.owed = 0
-        self.stages: list[int] = []  # virtual stages served by the role
-
-
-class _Gate:
-    """A role with preemption or impatient customers (and shifts or priorities, if any).
-
-    Queue entries are lists ``[case, vstage, enabled, alive, abandon_event, remaining, row]``:
-    ``alive`` turns False when the customer abandons (removed lazily), ``remaining`` and
-    ``row`` are set for a preempted visit that resumes.
-    """
-
-    __slots__ = ("busy_at", "idle", "levels", "off", "on_duty", "owed", "preemptive", "role",
-                 "target", "waiting")  # fmt: skip
-
-    def __init__(self, role: Role, initial: int, n_levels: int) -> None:
-        self.role = role.id
-        self.preemptive = role.preemptive
-        self.idle: list[int] = list(range(initial - 1, -1, -1))
-        self.off: list[int] = list(range(role.servers - 1, initial - 1, -1))
-        self.target = initial
-        self.on_duty = initial
-        self.owed = 0  # busy servers that leave when they finish (a shift ended)
-        self.levels: list[deque[list[Any]]] = [deque() for _ in range(n_levels)]
-        self.waiting = 0  # alive entries in the queue
-        # Per priority level, in the order they started: server -> [case, vstage, enabled,
-        # event, row, end]. The victim of a preemption is the earliest started visit of the
-        # lowest priority below the newcomer's, found without scanning every busy server.
-        self.busy_at: list[dict[int, list[Any]]] = [{} for _ in range(n_levels)]
-
-    def pop(self) -> list[Any] | None:
-        """The next waiting entry: highest priority first, FIFO within a priority."""
-        for level in self.levels:
-            while level:
-                entry = level.popleft()
-                if entry[3]:
-                    self.waiting -= 1
-                    if entry[4] is not None:
-                        _cancel(entry[4])
-                    return entry
-        return None
-
-
-def _release_times(batch: Batch, model: Model) -> Iterator[float]:
-    """Scheduled batch releases in sim time, ascending, skipping closed days."""
-    calendar = model.calendar
-    assert calendar is not None
-    per_hour = 1.0 / calendar.hours_per_unit
-    offset = calendar.origin.weekday() * 24.0
-    closed = set(calendar.closed)
-    week = 0
-    while True:
-        for hour in batch.times:
-            t = (week * 168.0 + hour - offset) * per_hour
-            if t > 0 and (not closed or calendar.to_datetime(t).date() not in closed):
-                yield t
-        week += 1
-
-
-def _arrival_delays(model: Model, rng: np.random.Generator) -> Iterator[float]:
-    """Times between arrivals: i.i.d. draws, or a non-homogeneous Poisson process by inversion
-    of the cumulative rate (exact for a piecewise-constant profile)."""
-    profile = model.arrival_profile
-    if profile is None:
-        assert model.interarrival is not None
-        return uniform_blocks(rng, model.interarrival.ppf)
-
-    def blocks() -> Iterator[list[float]]:
-        level = 0.0
-        last = 0.0
-        while True:
-            cumulative = level + np.cumsum(-np.log1p(-rng.random(BLOCK)))
-            level = float(cumulative[-1])
-            times = profile.inverse_integral(cumulative)
-            yield np.diff(times, prepend=last).tolist()
-            last = float(times[-1])
-
-    return itertools.chain.from_iterable(blocks())
 
 
 def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
@@ -222,123 +83,63 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     SimLog
     """
     env = simpy.Environment()
-    seed = run.seed
-    stages = model.stages
-    n = len(stages)
-    types = model.case_types
-    many_types = len(types) > 1
-    nan = math.nan
+    roles = build_roles(model)
+    plan = plan_replication(model, run.seed, replication, roles)
+    logbook = Logbook.start(roles)
+    end_time, stop_reason = run_replication(env, model, run, roles, plan, logbook)
+    return logbook.to_sim_log(model, run, replication, roles, plan.batches, end_time, stop_reason)
 
-    # Roles that need the general path: shifts, preemption, impatience or several priorities.
-    priorities = sorted({t.priority for t in types}, reverse=True)
-    rank_of_type = [priorities.index(t.priority) for t in types]
-    impatient_roles = {
-        s.role for s in stages if s.patience is not None or s.queue_capacity is not None
-    }
-    n_virtual = len(types) * n
-    gates: list[_Gate | None] = []
-    shifts: list[_Shift | None] = []
-    staff_log: list[tuple[float, int, int]] = []
-    free: list[list[int]] = []
-    queues: list[Any] = []
-    for role in model.roles:
-        initial = role.servers if role.shifts is None else int(role.shifts.value_at(0.0))
-        staff_log.append((0.0, role.id, initial))
-        free.append(list(range(initial - 1, -1, -1)))
-        queues.append(
-            _PriorityQueue([rank_of_type[vs // n] for vs in range(n_virtual)])
-            if len(priorities) > 1
-            else deque()
-        )
-        # Priorities and shifts alone keep a role on the fast path (a queue per priority
-        # level; a head count on duty).
-        special = role.preemptive or role.id in impatient_roles
-        gates.append(_Gate(role, initial, len(priorities)) if special else None)
-        shifts.append(
-            _Shift(role, initial, free[-1], queues[-1])
-            if role.shifts is not None and not special
-            else None
-        )
-    visits: list[tuple[int, int, int, float, float, float]] = []
-    log_visit = visits.append
-    suspended: dict[int, float] = {}
-    pauses: list[tuple[int, float, float]] = []  # (visit row, from, to) of each interruption
-    suspended_since: dict[int, float] = {}
-    # Per case, only what arrivals must record; departures are kept in order (exits, gone)
-    # and become per-case arrays at the end, so an arrival costs one append, not five.
-    arrival: list[float] = []
-    case_type: list[int] = []  # only with several case types
-    gone: list[int] = []  # cases in order of departure
-    not_completed: list[tuple[int, int]] = []  # (case, outcome) of abandoned and balked cases
+
+def run_replication(
+    env: simpy.Environment,
+    model: Model,
+    run: RunSettings,
+    roles: Roles,
+    replication_plan: ReplicationPlan,
+    logbook: Logbook,
+) -> tuple[float, str]:
+    """The event loop of one replication: the handlers of arrivals and of the starts and ends
+    of visits on the fast path, and the dispatch of SimPy's event queue until the run ends.
+
+    Parameters
+    ----------
+    env
+        A new environment.
+    model
+        The validated model.
+    run
+        Run settings: horizon or cases, warm-up and the guards.
+    roles, replication_plan
+        The replication's roles and plan, from :func:`~procsim.sim.roles.build_roles` and
+        :func:`~procsim.sim.plans.plan_replication`; the loop changes their state.
+    logbook
+        Where the loop records (see :class:`~procsim.sim.logbook.Logbook`).
+
+    Returns
+    -------
+    tuple[float, str]
+        When the run stopped, and why (:attr:`~procsim.sim.records.SimLog.stop_reason`).
+    """
+    n = len(model.stages)
     start_stage = model.start
-
     horizon = run.horizon
     cases_after_warmup = run.cases
     warmup = run.warmup
     counted = 0
-    exits: list[float] = []  # departure times in order; its length counts departed cases
-
-    # Per virtual stage (type * n + stage), everything the hot path needs, in one tuple: role
-    # queue and free servers (None for a pure delay or a gated role), duration draws, routing
-    # draws (None: single successor), successor, and whether entering / finishing needs the
-    # general path.
-    base_draws = [
-        uniform_blocks(generator(seed, replication, f"duration/{s.name}"), s.duration.ppf)
-        for s in stages
-    ]
-    join_targets = {s.join for s in stages if s.join is not None}
-    plan: list[tuple[Any, Any, Iterator[float], Iterator[Any] | None, int, bool, bool]] = []
-    for ctype in types:
-        offset = ctype.id * n
-        for stage in stages:
-            draws = base_draws[stage.id]
-            if stage.id in ctype.durations:
-                dist = ctype.durations[stage.id]
-                name = f"duration/{stage.name}/{ctype.name}"
-                draws = uniform_blocks(generator(seed, replication, name), dist.ppf)
-            succ, probs = ctype.successors(stage)
-            ids = np.asarray([x if x == EXIT else x + offset for x in succ], dtype=np.int64)
-            route: Iterator[Any] | None = None
-            if len(succ) > 1 and not stage.split:
-                cum = np.cumsum(probs)
-                cum = cum / cum[-1]
-                cum[-1] = np.inf
-
-                def pick(u: np.ndarray, cum: np.ndarray = cum, ids: np.ndarray = ids) -> np.ndarray:
-                    return ids[np.searchsorted(cum, u, side="right")]
-
-                name = f"route/{stage.name}" + (f"/{ctype.name}" if many_types else "")
-                route = uniform_blocks(generator(seed, replication, name), pick)
-            role_id = stage.role
-            gated = role_id is not None and gates[role_id] is not None
-            plain_role = role_id is not None and not gated
-            plan.append(
-                (
-                    queues[role_id] if plain_role else None,  # type: ignore[index]
-                    free[role_id] if plain_role else None,  # type: ignore[index]
-                    draws,
-                    route,
-                    int(ids[0]) if len(ids) else EXIT,
-                    gated or stage.batch is not None or stage.id in join_targets,
-                    gated or bool(stage.split),
-                )
-            )
-    base = [vs % n for vs in range(len(plan))]
-    for vs, (queue, _, _, _, _, _, _) in enumerate(plan):
-        shift = shifts[stages[vs % n].role] if queue is not None else None  # type: ignore[index]
-        if shift is not None:
-            shift.stages.append(vs)
-    # The plan entries as built, for stages switched to the general finish while staff are owed.
-    fast_plan = list(plan)
-    rank = [rank_of_type[vs // n] for vs in range(len(plan))]
-    patience = [
-        uniform_blocks(generator(seed, replication, f"patience/{s.name}"), s.patience.ppf)
-        if s.patience is not None
-        else None
-        for s in stages
-    ]
-    batches: list[list[tuple[int, int, float]]] = [[] for _ in stages]
-    pending_join: dict[tuple[int, int], int] = {}
+    plan = replication_plan.stages
+    batches = replication_plan.batches
+    type_draws = replication_plan.case_types
+    interarrival = replication_plan.arrivals
+    queues = roles.queues
+    gates = roles.gates
+    shifts = roles.shifts
+    visits = logbook.visits
+    log_visit = visits.append
+    arrival = logbook.arrival
+    case_type = logbook.case_type  # only with several case types
+    gone = logbook.gone  # cases in order of departure
+    exits = logbook.exits  # departure times in order; its length counts departed cases
+    not_completed = logbook.not_completed  # (case, outcome) of abandoned and balked cases
 
     queue_ = env._queue
     push = heapq.heappush
@@ -446,224 +247,9 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             queue.append((case, nxt, now))
             keep_spare(event)
 
-    # ----- the general path -------------------------------------------------------------
-
-    def enter_slow(case: int, vs: int, enabled: float, now: float) -> None:
-        stage = stages[base[vs]]
-        if stage.id in join_targets:
-            key = (case, vs)
-            left_to_join = pending_join.get(key)
-            if left_to_join is not None:
-                if left_to_join > 1:
-                    pending_join[key] = left_to_join - 1
-                    return  # wait for the other branches
-                del pending_join[key]
-        if stage.batch is not None:
-            buffer = batches[stage.id]
-            buffer.append((case, vs, enabled))
-            if stage.batch.size is not None and len(buffer) >= stage.batch.size:
-                release(stage.id, now)
-            return
-        enter_stage(case, vs, enabled, now)
-
-    def enter_stage(case: int, vs: int, enabled: float, now: float) -> None:
-        queue, idle, draws, _, _, _, _ = plan[vs]
-        stage = stages[base[vs]]
-        if stage.role is None:
-            d = next(draws)
-            log_visit((case, vs, -1, enabled, now, now + d))
-            wake(d, (case, vs, -1))
-            return
-        gate = gates[stage.role]
-        if gate is None:
-            if idle:
-                server = idle.pop()
-                d = next(draws)
-                log_visit((case, vs, server, enabled, now, now + d))
-                wake(d, (case, vs, server))
-            else:
-                queue.append((case, vs, enabled))
-            return
-        entry: list[Any] = [case, vs, enabled, True, None, None, -1]
-        if gate.idle:
-            serve(gate, gate.idle.pop(), entry, now)
-            return
-        if gate.preemptive:
-            for level in range(len(gate.busy_at) - 1, rank[vs], -1):
-                if gate.busy_at[level]:
-                    victim = next(iter(gate.busy_at[level]))
-                    preempt(gate, level, victim, now)
-                    serve(gate, victim, entry, now)
-                    return
-        if stage.queue_capacity is not None and gate.waiting >= stage.queue_capacity:
-            log_visit((case, vs, -1, enabled, nan, nan))
-            depart(case, now, BALKED)
-            return
-        if stage.patience is not None:
-            draw = patience[stage.id]
-            assert draw is not None
-            entry[4] = _Wake(env, next(draw), abandon, (gate, entry))
-        gate.levels[rank[vs]].append(entry)
-        gate.waiting += 1
-
-    def serve(gate: _Gate, server: int, entry: list[Any], now: float) -> None:
-        case, vs, enabled = entry[0], entry[1], entry[2]
-        if entry[5] is None:
-            d = next(plan[vs][2])
-            row = len(visits)
-            log_visit((case, vs, server, enabled, now, now + d))
-        else:  # a preempted visit resumes with the work it had left
-            d = entry[5]
-            row = entry[6]
-            since = suspended_since.pop(row)
-            suspended[row] = suspended.get(row, 0.0) + now - since
-            pauses.append((row, since, now))
-            started = visits[row][4]
-            visits[row] = (case, vs, server, enabled, started, now + d)
-        event = wake(d, (case, vs, server))
-        if gate.preemptive:
-            gate.busy_at[rank[vs]][server] = [case, vs, enabled, event, row, now + d]
-
-    def preempt(gate: _Gate, level: int, server: int, now: float) -> None:
-        case, vs, enabled, event, row, end = gate.busy_at[level].pop(server)
-        _cancel(event)
-        suspended_since[row] = now
-        started = visits[row][4]
-        visits[row] = (case, vs, -1, enabled, started, nan)
-        gate.levels[rank[vs]].appendleft([case, vs, enabled, True, None, end - now, row])
-        gate.waiting += 1
-
-    def abandon(event: Event) -> None:
-        gate, entry = event._value
-        entry[3] = False
-        gate.waiting -= 1
-        case, vs, enabled = entry[0], entry[1], entry[2]
-        log_visit((case, vs, -1, enabled, nan, nan))
-        depart(case, env._now, ABANDONED)
-
-    def take_next(queue: Any, idle: list[int], server: int, now: float) -> None:
-        """A free server of a plain role takes the first waiting visit, or waits idle."""
-        if queue:
-            c2, s2, enabled = queue.popleft()
-            d = next(plan[s2][2])
-            log_visit((c2, s2, server, enabled, now, now + d))
-            wake(d, (c2, s2, server))
-        else:
-            idle.append(server)
-
-    def hand_over(staff: _Gate | _Shift, server: int, now: float) -> None:
-        """A server on duty is free: the next waiting visit, or idle."""
-        if isinstance(staff, _Shift):
-            take_next(staff.queue, staff.idle, server, now)
-            return
-        entry = staff.pop()
-        if entry is None:
-            staff.idle.append(server)
-        else:
-            serve(staff, server, entry, now)
-
-    def set_owed(staff: _Gate | _Shift, owed: int) -> None:
-        """Staff still owed by an ended shift; a plain role's stages take the general finish
-        exactly while some are."""
-        if isinstance(staff, _Shift) and bool(owed) != bool(staff.owed):
-            owe(staff, bool(owed))
-        staff.owed = owed
-
-    def go_home(staff: _Gate | _Shift, server: int, now: float) -> None:
-        """The shift has ended: this person goes home instead of taking the next case."""
-        set_owed(staff, staff.owed - 1)
-        staff.off.append(server)
-        staff.on_duty -= 1
-        staff_log.append((now, staff.role, staff.on_duty))
-
-    def release_server(gate: _Gate, server: int, now: float) -> None:
-        if gate.owed:
-            go_home(gate, server, now)
-        else:
-            hand_over(gate, server, now)
-
-    def finish_slow(case: int, vs: int, server: int, now: float) -> None:
-        queue, idle, _, route, nxt, _, _ = plan[vs]
-        stage = stages[base[vs]]
-        if stage.role is not None:
-            gate = gates[stage.role]
-            shift = shifts[stage.role]
-            if gate is not None:
-                if gate.preemptive:
-                    del gate.busy_at[rank[vs]][server]
-                release_server(gate, server, now)
-            elif shift is not None and shift.owed:
-                go_home(shift, server, now)
-            else:
-                take_next(queue, idle, server, now)
-        if stage.split:
-            offset = vs - stage.id
-            assert stage.join is not None
-            pending_join[(case, stage.join + offset)] = len(stage.split)
-            for branch in stage.split:
-                enter(case, branch + offset, now)
-            return
-        if route is not None:
-            nxt = next(route)
-        if nxt == EXIT:
-            depart(case, now, COMPLETED)
-        else:
-            enter(case, nxt, now)
-
-    def release(stage_id: int, now: float) -> None:
-        buffer = batches[stage_id]
-        batches[stage_id] = []
-        for case, vs, enabled in buffer:
-            enter_stage(case, vs, enabled, now)
-
-    def on_schedule(event: Event) -> None:
-        stage_id, times = event._value
-        release(stage_id, env._now)
-        _Wake(env, next(times) - env._now, on_schedule, (stage_id, times))
-
-    def owe(shift: _Shift, owed: bool) -> None:
-        """Switch the finish of the role's stages to the general path (staff owed) or back."""
-        for vs in shift.stages:
-            plan[vs] = (*fast_plan[vs][:6], True) if owed else fast_plan[vs]
-
-    def on_shift(event: Event) -> None:
-        """A change of head count on duty (a plain role with shifts, or a gate)."""
-        staff, value, changes = event._value
-        now = env._now
-        target = int(value)
-        diff = target - staff.target
-        staff.target = target
-        before = staff.on_duty
-        if diff > 0:
-            # Staff owed from an earlier shift end stay instead; the rest come on duty.
-            cancelled = min(diff, staff.owed)
-            set_owed(staff, staff.owed - cancelled)
-            for _ in range(diff - cancelled):
-                staff.on_duty += 1
-                hand_over(staff, staff.off.pop(), now)
-        elif diff < 0:
-            # Idle staff leave now; busy staff finish their case first (then leave).
-            leaving = min(-diff, len(staff.idle))
-            for _ in range(leaving):
-                staff.off.append(staff.idle.pop())
-            staff.on_duty -= leaving
-            set_owed(staff, staff.owed + (-diff - leaving))
-        if staff.on_duty != before:
-            staff_log.append((now, staff.role, staff.on_duty))
-        following = next(changes, None)
-        if following is not None:
-            _Wake(env, following[0] - now, on_shift, (staff, following[1], changes))
-
-    type_draws: Iterator[Any] | None = None
-    if many_types:
-        shares = np.cumsum([t.share for t in types])
-        shares = shares / shares[-1]
-        shares[-1] = np.inf
-        type_draws = uniform_blocks(
-            generator(seed, replication, "case_type"),
-            lambda u: np.searchsorted(shares, u, side="right"),
-        )
-    interarrival = _arrival_delays(model, generator(seed, replication, "arrivals"))
+    # The general path, for the stages and roles that the plan marks as slow.
+    loop = Loop(env, _Wake, model, replication_plan, roles, logbook, wake, enter, depart)
+    enter_slow, finish_slow, abandon, on_shift, on_schedule = general_path(loop)
 
     def arrive(event: Event) -> None:
         nonlocal counted
@@ -697,16 +283,12 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
 
     _Wake(env, next(interarrival), arrive, None)
     limit = horizon if horizon is not None else 1e300
-    for gate, shift, role in zip(gates, shifts, model.roles, strict=True):
-        if role.shifts is not None:
-            changes = role.shifts.changes(limit)
-            first = next(changes, None)
-            if first is not None:
-                _Wake(env, first[0], on_shift, (gate or shift, first[1], changes))
-    for stage in stages:
-        if stage.batch is not None and stage.batch.times:
-            times = _release_times(stage.batch, model)
-            _Wake(env, next(times), on_schedule, (stage.id, times))
+    for role_id, first_time, first_count, changes in shift_changes(model, limit):
+        staff = gates[role_id] or shifts[role_id]
+        _Wake(env, first_time, on_shift, (staff, first_count, changes))
+    releases = batch_releases(model)
+    for stage_id, times in releases:
+        _Wake(env, next(times), on_schedule, (stage_id, times))
 
     queue = env._queue
     pop = heapq.heappop
@@ -742,7 +324,7 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
             return True
         return False
 
-    timed_batches = [s.id for s in stages if s.batch is not None and s.batch.times]
+    timed_batches = [stage_id for stage_id, _ in releases]
 
     def parked() -> bool:
         """After the last arrival: whether the open cases can never move on, because nothing
@@ -759,27 +341,18 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
     stop_reason = ""
     deadline = time.perf_counter() + run.max_seconds
 
-    # Finished visit records move into numpy blocks as the run goes (48 bytes a visit instead
-    # of a tuple of Python objects), except with preemption, which rewrites earlier rows.
-    blocks: list[np.ndarray] = []
-    stored = 0
+    # Finished visit records move into numpy blocks as the run goes, except with preemption,
+    # which rewrites earlier rows.
     can_store = not any(g is not None and g.preemptive for g in gates)
-
-    def store() -> None:
-        nonlocal stored
-        if visits:
-            blocks.append(_as_table(visits))
-            stored += len(visits)
-            visits.clear()  # the same list: log_visit stays bound to it
 
     def guarded() -> bool:
         nonlocal stop_reason
-        if stored + len(visits) > run.max_events:
+        if logbook.stored + len(visits) > run.max_events:
             stop_reason = "max_events"
         elif time.perf_counter() > deadline:
             stop_reason = "max_seconds"
         if can_store and len(visits) >= STORE_EVERY:
-            store()
+            logbook.store()
         return bool(stop_reason)
 
     if horizon is not None:
@@ -804,78 +377,4 @@ def simulate(model: Model, run: RunSettings, replication: int) -> SimLog:
         end_time = exits[-1] if exits else 0.0
         if stop_reason in GUARDS:
             end_time = float(env.now)
-    truncated = stop_reason in GUARDS
-
-    # Visits still waiting: in role queues, gates (not preempted ones: they have a row) and
-    # batch buffers.
-    visits += [(c, s, -1, e, nan, nan) for q in queues for (c, s, e) in q]
-    for gate in gates:
-        if gate is not None:
-            for level in gate.levels:
-                visits += [(e[0], e[1], -1, e[2], nan, nan) for e in level if e[3] and e[6] < 0]
-    for buffer in batches:
-        visits += [(c, s, -1, e, nan, nan) for (c, s, e) in buffer]
-    if blocks:
-        store()
-        # One block at a time into the final table, freeing each: never two copies at once.
-        table = np.empty((stored, 6), dtype=np.float64)
-        at = 0
-        blocks.reverse()
-        while blocks:
-            block = blocks.pop()
-            table[at : at + len(block)] = block
-            at += len(block)
-            del block
-    else:
-        table = _as_table(visits)
-    if stop_reason == "parked" and table.size:
-        # The run ended with its last event, which may be a visit's end after the last exit.
-        end_time = max(end_time, float(np.nanmax(table[:, 5])))
-    pause = np.zeros(len(table))
-    for row, total in suspended.items():
-        pause[row] = total
-    for row, since in suspended_since.items():
-        pause[row] += max(end_time - since, 0.0)
-        pauses.append((row, since, end_time))
-    if table.size:
-        if many_types:
-            table[:, 1] %= n
-        started_late = table[:, 4] > end_time
-        table[started_late, 4] = nan
-        # A horizon stops before events due exactly at it: such visits have not finished. A
-        # fixed workload ends with the last completion, which did finish.
-        unfinished = table[:, 5] > end_time
-        if horizon is not None or truncated:
-            unfinished |= table[:, 5] == end_time
-        table[unfinished, 5] = nan
-        # A visit that has not started has no server yet.
-        table[started_late, 2] = -1
-    n_cases = len(arrival)
-    gone_ids = np.asarray(gone, dtype=np.int64)
-    left_arr = np.full(n_cases, nan)
-    left_arr[gone_ids] = exits
-    out = np.full(n_cases, OPEN, dtype=np.int8)
-    out[gone_ids] = COMPLETED
-    for case, how in not_completed:
-        out[case] = how
-    comp = np.where(out == COMPLETED, left_arr, nan)
-    staff = np.asarray(staff_log, dtype=np.float64).reshape(-1, 3)
-    return SimLog(
-        visits=table,
-        arrival=np.asarray(arrival, dtype=np.float64),
-        completion=comp,
-        end_time=end_time,
-        truncated=truncated,
-        replication=replication,
-        case_type=(
-            np.asarray(case_type, dtype=np.int64)
-            if many_types
-            else np.zeros(n_cases, dtype=np.int64)
-        ),
-        outcome=out,
-        left=left_arr,
-        suspended=pause,
-        staff=staff[staff[:, 0] <= end_time],
-        pauses=np.asarray(pauses, dtype=np.float64).reshape(-1, 3),
-        stop_reason=stop_reason,
-    )
+    return end_time, stop_reason
