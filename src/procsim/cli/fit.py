@@ -105,7 +105,7 @@ def _target(opts: dict[str, str]) -> tuple[Path, bool]:
 
 def fit_log(opts: dict[str, str]) -> FitResult:
     """Run a fit from parsed options (see :data:`USAGE`); write the config; return it."""
-    from procsim.files import atomic_write, file_sha256
+    from procsim.files import file_sha256
     from procsim.mining.eventlog import describe_columns
     from procsim.mining.fit import fit_process
     from procsim.mining.log_files import read_log
@@ -129,14 +129,7 @@ def fit_log(opts: dict[str, str]) -> FitResult:
     text, fit = fit_process(
         log, opts["name"], digest, criterion=opts.get("criterion", "aic"), where=str(target)
     )
-
-    def write(path: Path) -> None:
-        path.write_text(text, encoding="utf-8")
-
-    try:
-        atomic_write(target, write)
-    except OSError as exc:
-        raise keyvalue.unwritable(target, setting, exc) from None
+    keyvalue.write_config(target, text, setting)
     if make_workspace:
         _make_workspace(target.parents[1], opts["name"])
     report = None

@@ -74,7 +74,6 @@ def _target(opts: dict[str, str]) -> Path:
 def import_command(opts: dict[str, str]) -> tuple[Path, str, list[str]]:
     """Import from parsed options (see :data:`USAGE`); write the config; return where, its
     text and the notes."""
-    from procsim.files import atomic_write
     from procsim.mining.model_import import import_model
 
     target = _target(opts)
@@ -85,14 +84,7 @@ def import_command(opts: dict[str, str]) -> tuple[Path, str, list[str]]:
     setting = "out" if opts.get("out") else "name"
     keyvalue.check_writable(target, setting)
     text, model = import_model(Path(opts["bpmn"]), Path(opts["json"]), opts["name"])
-
-    def write(path: Path) -> None:
-        path.write_text(text, encoding="utf-8")
-
-    try:
-        atomic_write(target, write)
-    except OSError as exc:
-        raise keyvalue.unwritable(target, setting, exc) from None
+    keyvalue.write_config(target, text, setting)
     return target, text, model.notes
 
 

@@ -89,6 +89,16 @@ def check_writable(path: Path, setting: str) -> None:
         raise unwritable(path, setting, exc) from None
 
 
+def write_config(path: Path, text: str, setting: str) -> None:
+    """Write a config's text atomically; a failure names the setting and the path."""
+    from procsim.files import write_text
+
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        raise unwritable(path, setting, exc) from None
+
+
 def unwritable(path: Path, setting: str, exc: OSError) -> ProcsimError:
     """The error for a file that cannot be written: the setting, the path and why."""
     reason = exc.strerror or type(exc).__name__
