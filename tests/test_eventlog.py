@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from procsim.errors import LogFormatError
+from procsim.errors import LogFormatError, ModelError
 from procsim.mining.eventlog import LogColumns, describe_columns
 from procsim.mining.log_files import read_log
+from procsim.mining.read_limits import ReadLimits
 
 HEADER = "case_id,activity,start_time,end_time,resource"
 DATA = Path(__file__).parent / "data"
@@ -112,8 +113,11 @@ def test_missing_file_and_unknown_type(tmp_path: Path) -> None:
         read_log(tmp_path / "nowhere.csv")
     with pytest.raises(LogFormatError, match="unknown file type"):
         read_log(write(tmp_path, "x", "log.json"))
-    with pytest.raises(LogFormatError, match="unknown time zone"):
+    with pytest.raises(ModelError, match="unknown time zone") as err:
         read_log(write(tmp_path, HEADER + "\n1,a,,2024-03-01,ann\n"), timezone="Mars/Olympus")
+    # Reported once, as an option, not as a problem of the file (it was twice, issue 19).
+    assert len(err.value.issues) == 1 and err.value.issues[0].path == "timezone"
+    assert "event log" not in str(err.value)
 
 
 def test_start_times_estimated_by_hand(tmp_path: Path) -> None:
@@ -176,10 +180,9 @@ def test_bundled_sample_reads() -> None:
     assert set(log.events["activity"]) >= {"W_Completeren aanvraag", "W_Nabellen offertes"}
 
 
-@pytest.mark.parametrize("value", ["-5", "12", "1e308", "0001-01-01T00:00:00", "9999-01-01"])
-def test_numbers_and_dates_out_of_range_are_not_timestamps(tmp_path: Path, value: str) -> None:
-    """A bare number would silently become a day of this month; years pandas cannot hold
-    would overflow: both are reported like any unreadable timestamp (found by fuzzing)."""
+@pytest.mark.parametrize("value", ["-5", "12", "1e308", "2024-13-45", "yesterday"])
+def test_numbers_and_garbage_are_not_timestamps(tmp_path: Path, value: str) -> None:
+    """A bare number would silently become a day of this month (found by fuzzing)."""
     path = write(
         tmp_path,
         HEADER
@@ -188,3 +191,133 @@ def test_numbers_and_dates_out_of_range_are_not_timestamps(tmp_path: Path, value
     )
     with pytest.raises(LogFormatError, match="line 2, column 'start_time': not a timestamp"):
         read_log(path)
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00", "9999-01-01", "9999-12-31T23:59:59+01:00", "1200-06-01"]
+)
+def test_valid_dates_outside_the_range_are_named_as_such(tmp_path: Path, value: str) -> None:
+    """Year 9999 or 0001 is a valid ISO date (often a placeholder), not garbage: the message
+    names the supported range instead of calling it "not a timestamp"."""
+    path = write(
+        tmp_path,
+        HEADER
+        + f"\n1,a,{value},2024-03-01T10:00:00,ann"
+        + "\n2,a,2024-03-01T09:00:00,2024-03-01T10:00:00,bob\n",
+    )
+    with pytest.raises(LogFormatError) as err:
+        read_log(path)
+    text = str(err.value)
+    assert "line 2, column 'start_time': a date outside the supported range" in text
+    assert "1678-01-01 to 2261-12-31" in text and "not a timestamp" not in text
+    log = read_log(path, skip_bad_rows=True)
+    assert list(log.events["case_id"]) == ["2"]
+
+
+def test_exact_duplicate_rows_are_counted_reported_and_droppable(tmp_path: Path) -> None:
+    """Three cases of a -> b by hand, two rows exported twice: reading stops and names the
+    repeated lines; with skip_bad_rows the repeats go and every count is the hand count."""
+    rows = [
+        f"{c},{a},2024-03-0{c}T{h:02d}:00:00,2024-03-0{c}T{h:02d}:30:00,ann"
+        for c in (1, 2, 3)
+        for a, h in (("a", 9), ("b", 10))
+    ]
+    # Lines 2-7 are the six events; line 8 repeats line 3, line 9 repeats line 6.
+    path = write(tmp_path, "\n".join([HEADER, *rows, rows[1], rows[4]]) + "\n")
+    with pytest.raises(LogFormatError) as err:
+        read_log(path)
+    text = str(err.value)
+    assert "lines 8, 9: an exact duplicate of an earlier row in 2 row(s)" in text
+    assert "line 8 repeats line 3" in text and "skip_bad_rows=true" in text
+    log = read_log(path, skip_bad_rows=True)
+    assert len(log.events) == 6 and log.cases == 3
+    assert log.events.groupby("activity").size().to_dict() == {"a": 3, "b": 3}
+    assert any("skipped 2 of 8 rows" in n and "duplicate" in n for n in log.notes)
+    # Rows that differ in any column are not duplicates (the same step done twice).
+    again = rows[1].replace("ann", "bob")
+    assert len(read_log(write(tmp_path, "\n".join([HEADER, *rows, again]) + "\n")).events) == 7
+
+
+def test_a_garbage_csv_gives_a_short_message(tmp_path: Path) -> None:
+    """Three 40 kB "column names": every echoed value is clipped (the message was 120 kB)."""
+    path = write(tmp_path, ("x" * 40_000 + ",") * 3 + "\n" + "y,z,w,v\n" * 5)
+    with pytest.raises(LogFormatError) as err:
+        read_log(path)
+    text = str(err.value)
+    assert "column 'case_id': missing" in text
+    assert len(text) < 3_000, len(text)
+    assert max(len(run) for run in text.split("...")) < 400
+
+
+def test_mixed_naive_and_zoned_timestamps_get_a_note(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        HEADER
+        + "\n1,a,2024-03-01T08:00:00+01:00,2024-03-01T09:00:00+01:00,ann"
+        + "\n2,a,2024-03-01T08:00:00,2024-03-01T09:00:00Z,bob"
+        + "\n3,a,2024-03-01 08:00,2024-03-01T09:00:00+0000,bob\n",
+    )
+    notes = read_log(path, timezone="Europe/Amsterdam").notes
+    mixed = [n for n in notes if "mixes timestamps" in n]
+    # start_time: one zoned, two naive; end_time has an offset everywhere (Z, +0000 too).
+    assert len(mixed) == 1 and "column 'start_time'" in mixed[0]
+    assert "(1)" in mixed[0] and "(2," in mixed[0] and "Europe/Amsterdam" in mixed[0]
+    plain = write(tmp_path, HEADER + "\n1,a,2024-03-01,2024-03-01 10:00,ann\n", "plain.csv")
+    assert not [n for n in read_log(plain).notes if "mixes" in n]
+
+
+def test_a_folder_is_reported_as_a_folder(tmp_path: Path) -> None:
+    write(tmp_path, HEADER + "\n", "events.csv")
+    with pytest.raises(LogFormatError) as err:
+        read_log(tmp_path)
+    text = str(err.value)
+    assert "is a folder" in text and "no such file" not in text
+    assert f"log={tmp_path / 'events.csv'}" in text
+
+
+def _bomb(tmp_path: Path, rows: int, name: str = "bomb.csv.gz") -> Path:
+    path = tmp_path / name
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(HEADER + "\n")
+        fh.write("1,a,2024-03-01T08:00:00,2024-03-01T09:00:00,ann\n" * rows)
+    return path
+
+
+def test_a_compressed_log_past_the_bounds_is_refused_naming_the_bound(tmp_path: Path) -> None:
+    """A small .csv.gz expanding to many copies of one row (a gzip bomb, scaled down):
+    reading stops at the bound and the message names it and how to raise it."""
+    path = _bomb(tmp_path, 50_000)  # about 2.5 MB of text in a few kB
+    assert path.stat().st_size < 50_000
+    with pytest.raises(LogFormatError) as err:
+        read_log(path, limits=ReadLimits(max_rows=10_000))
+    assert "more than 10,000 events (the max_rows bound)" in str(err.value)
+    assert "max_rows=40000" in str(err.value)
+    with pytest.raises(LogFormatError) as err:
+        read_log(path, limits=ReadLimits(max_bytes=100_000))
+    assert "more than 100,000 bytes of text after decompression (the max_bytes bound)" in str(
+        err.value
+    )
+    # Within the bounds it is read (and its 50,000 identical rows are duplicates).
+    with pytest.raises(LogFormatError, match="exact duplicate of an earlier row in 49,999"):
+        read_log(path, limits=ReadLimits(max_rows=60_000))
+
+
+def test_a_line_without_breaks_stops_at_the_byte_bound(tmp_path: Path) -> None:
+    path = tmp_path / "one_line.csv.gz"
+    path.write_bytes(gzip.compress(b"x" * 3_000_000))
+    with pytest.raises(LogFormatError, match="max_bytes bound"):
+        read_log(path, limits=ReadLimits(max_bytes=1_000_000))
+    with pytest.raises(LogFormatError, match="max_bytes bound"):  # uncompressed: at once
+        read_log(write(tmp_path, "y" * 2_000), limits=ReadLimits(max_bytes=1_000))
+
+
+def test_an_xes_log_past_the_bounds_is_refused(tmp_path: Path) -> None:
+    trace = XES.split("<trace>")[1].split("</trace>")[0]
+    body = XES.split("<trace>")[0] + ("<trace>" + trace + "</trace>") * 2_000 + "</log>\n"
+    path = tmp_path / "many.xes.gz"
+    path.write_bytes(gzip.compress(body.encode()))
+    assert len(read_log(path, skip_bad_rows=True).events) == 2  # 2,000 identical traces
+    with pytest.raises(LogFormatError, match=r"more than 1,000 events \(the max_rows bound"):
+        read_log(path, limits=ReadLimits(max_rows=1_000))
+    with pytest.raises(LogFormatError, match="max_bytes bound"):
+        read_log(path, limits=ReadLimits(max_bytes=50_000))

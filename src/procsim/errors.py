@@ -76,13 +76,26 @@ class FitError(ProcsimError):
     """Fitting failed, e.g. an activity had too little data."""
 
 
+def clip(text: object, limit: int = 60) -> str:
+    """``text`` as a string of at most ``limit`` characters (``...`` marks a cut).
+
+    Every value a message echoes from the user's input goes through this, so that a garbage
+    file (a 40 kB "column name") cannot turn one message into a page.
+    """
+    value = str(text)
+    return value if len(value) <= limit else value[: max(limit - 3, 1)] + "..."
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """Return ``"did you mean 'x'?"`` for the closest choice, or list the choices."""
+    """Return ``"did you mean 'x'?"`` for the closest choice, or list the choices.
+
+    The choices are echoed clipped (:func:`clip`): they may come from a file.
+    """
     options = sorted(str(c) for c in choices)
-    close = difflib.get_close_matches(str(name), options, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name)[:200], options, n=1, cutoff=0.6)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return f"did you mean '{clip(close[0])}'?"
     if not options:
         return ""
-    shown = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
+    shown = ", ".join(clip(o, 40) for o in options[:12]) + (", ..." if len(options) > 12 else "")
     return f"choose one of: {shown}"

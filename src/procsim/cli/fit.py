@@ -40,8 +40,12 @@ Options:
   timezone=ZONE      convert timestamps to this local time (e.g. Europe/Amsterdam); working
                      hours and arrival profiles are about the local clock
   criterion=aic|bic  how duration families are chosen (default aic)
-  skip_bad_rows=true leave out rows with a missing or unreadable value or an end before the
-                     start, and report how many and why (default: stop and name them)
+  skip_bad_rows=true leave out rows with a missing or unreadable value, an end before the
+                     start, or that repeat an earlier row exactly, and report how many and
+                     why (default: stop and name them)
+  max_rows=N         read at most N events (default 5,000,000; 10M and the like work too):
+                     a larger log (or a decompression bomb) is refused, naming the bound
+  max_bytes=N        read at most N bytes of text, counted after decompression (default 2GB)
   out=PATH           write the config here instead of conf/process/NAME.yaml
   overwrite=true     replace an existing file
   report=PATH|false  where to write the fit report (report.html, report.md, figures: QQ
@@ -77,7 +81,7 @@ def _options(argv: list[str]) -> dict[str, str]:
         issues.append(Issue("criterion", "unknown criterion", "aic or bic",
                             repr(opts["criterion"])))  # fmt: skip
     keyvalue.check_yes_no(opts, "overwrite", issues)
-    keyvalue.check_yes_no(opts, "skip_bad_rows", issues)
+    keyvalue.check_log_options(opts, issues)
     if issues:
         raise ModelError(issues, "the command line")
     return opts
@@ -101,7 +105,7 @@ def _target(opts: dict[str, str]) -> tuple[Path, bool]:
 
 def fit_log(opts: dict[str, str]) -> FitResult:
     """Run a fit from parsed options (see :data:`USAGE`); write the config; return it."""
-    from procsim.files import atomic_write, file_sha256
+    from procsim.files import file_sha256
     from procsim.mining.eventlog import describe_columns
     from procsim.mining.fit import fit_process
     from procsim.mining.log_files import read_log
@@ -112,22 +116,20 @@ def fit_log(opts: dict[str, str]) -> FitResult:
         raise ProcsimError(
             f"{target} exists already. Hint: overwrite=true replaces it, or choose another name="
         )
+    setting = "out" if opts.get("out") else "name"
+    keyvalue.check_writable(target, setting)  # before the fit, not after it
     log = read_log(
         opts["log"],
         describe_columns(opts),
         timezone=opts.get("timezone"),
         skip_bad_rows=keyvalue.is_yes(opts.get("skip_bad_rows")),
+        limits=keyvalue.read_limits(opts),
     )
     digest = file_sha256(Path(opts["log"]))
     text, fit = fit_process(
         log, opts["name"], digest, criterion=opts.get("criterion", "aic"), where=str(target)
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-
-    def write(path: Path) -> None:
-        path.write_text(text, encoding="utf-8")
-
-    atomic_write(target, write)
+    keyvalue.write_config(target, text, setting)
     if make_workspace:
         _make_workspace(target.parents[1], opts["name"])
     report = None

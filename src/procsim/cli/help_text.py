@@ -20,7 +20,7 @@ event logs, the resolved configs, figures and a feasibility-review report (repor
 report.md) into the run folder (outputs/<date>/<time>/). `procsim-report FOLDER` rebuilds the
 figures and the report from a run folder. `procsim-fit log=FILE name=NAME` fits a current
 process from an event log; `procsim-validate log=FILE process=NAME` compares it with a
-held-out log.
+held-out log; `procsim-import bpmn=FILE json=FILE name=NAME` brings in a Prosimos/Simod model.
 
 Examples:
   procsim scenario=merged_approval                 a redesign against its current process

@@ -40,7 +40,9 @@ Options:
   case=COL activity=COL start=COL end=COL resource=COL role=COL
                       column names in a CSV (as for procsim-fit)
   out=PATH            write the results here instead
-  skip_bad_rows=true  leave out unreadable rows of the log (counted and reported)
+  skip_bad_rows=true  leave out unreadable or repeated rows of the log (counted and reported)
+  max_rows=N          read at most N events (default 5,000,000); a larger log is refused
+  max_bytes=N         read at most N bytes of text, after decompression (default 2GB)
 
 Example:
   procsim-fit log=train.csv.gz name=loans timezone=Europe/Amsterdam
@@ -54,7 +56,7 @@ def _options(argv: list[str]) -> dict[str, str]:
     opts, issues = keyvalue.parse(
         argv, _KEYS, ("log", "process"), "procsim-validate log=test.csv process=loans"
     )
-    keyvalue.check_yes_no(opts, "skip_bad_rows", issues)
+    keyvalue.check_log_options(opts, issues)
     for key, low in (("runs", 1), ("seed", 0)):
         if key in opts:
             try:
@@ -86,6 +88,7 @@ def run_validation(opts: dict[str, str]) -> tuple[Validation, Path]:
         describe_columns(opts),
         timezone=opts.get("timezone"),
         skip_bad_rows=keyvalue.is_yes(opts.get("skip_bad_rows")),
+        limits=keyvalue.read_limits(opts),
     )
     study = compose(process=opts["process"])
     config = study.configs["current"]

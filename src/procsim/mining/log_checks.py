@@ -2,9 +2,11 @@
 
 Fed by :mod:`procsim.mining.log_files` (a file's rows as text, column names as the file has
 them) and feeds the table of :mod:`procsim.mining.eventlog` back to it: required columns
-present, case and activity filled in, timestamps readable and in the log's local time, no
-activity ending before it starts. Every problem is reported at once, naming the file, the
-rows and the column; with ``skip_bad_rows`` bad rows are left out and counted instead.
+present, no row an exact duplicate of an earlier one, case and activity filled in, timestamps
+readable and in the log's local time (:mod:`procsim.mining.timestamps`), no activity ending
+before it starts. Every problem is reported at once, naming the file, the rows and the column
+(:mod:`procsim.mining.log_problems`); with ``skip_bad_rows`` bad rows are left out and counted
+instead.
 """
 
 from __future__ import annotations
@@ -15,39 +17,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from procsim.errors import Issue, LogFormatError, did_you_mean
+from procsim.errors import Issue, ModelError, clip, did_you_mean
 from procsim.mining.eventlog import LogColumns, log_table
+from procsim.mining.log_problems import MAX_LISTED, Problem, bad_rows, line, log_format_error
+from procsim.mining.timestamps import parse_times, timezone_issue
 
-#: Timestamps outside this range cannot be held at nanosecond resolution.
-_EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
-_LATEST = pd.Timestamp("2261-12-31", tz="UTC")
-#: At most this many bad rows are listed per kind of problem; the count says how many in all.
-MAX_LISTED = 5
+__all__ = ["MAX_LISTED", "check_rows", "log_format_error"]
 
-#: Rows with one kind of problem (a mask over the rows) and how to report it.
-_Problem = tuple[np.ndarray, Issue]
-
-
-def log_format_error(path: Path, issues: list[Issue]) -> LogFormatError:
-    """The error that lists every problem found in an event log file.
-
-    Parameters
-    ----------
-    path
-        The file.
-    issues
-        The problems, each naming its rows and column.
-
-    Returns
-    -------
-    LogFormatError
-        With the issues also kept as its ``issues`` attribute.
-    """
-    lines = [f"{len(issues)} problem(s) in the event log {path}:"]
-    lines += [f"  - {i.format()}" for i in issues]
-    err = LogFormatError("\n".join(lines))
-    err.issues = issues  # type: ignore[attr-defined]
-    return err
+_Problem = Problem
 
 
 def check_rows(
@@ -85,25 +62,28 @@ def check_rows(
     ------
     LogFormatError
         Every problem found.
+    ModelError
+        An unknown ``timezone`` (an option problem, not one of the file's).
     """
+    bad_zone = timezone_issue(timezone)
+    if bad_zone is not None:
+        raise ModelError([bad_zone], "the options")
     _check_columns(raw, cols, path)
     where = str(path)
-    # Issues stop the reading whatever skip_bad_rows says; problems are rows it may leave out.
-    issues: list[Issue] = []
-    problems: list[_Problem] = []
+    # Problems are rows that skip_bad_rows may leave out.
+    problems: list[_Problem] = _duplicates(raw, where, offset)
+    notes: list[str] = []
     case = raw[cols.case].astype(str).str.strip()
     activity = raw[cols.activity].astype(str).str.strip()
     problems += _empty_names(((cols.case, case), (cols.activity, activity)), where, offset)
-    end = _times(raw[cols.end], cols.end, where, offset, timezone, issues, problems, required=True)
+    place = (where, offset)
+    end = parse_times(raw[cols.end], cols.end, place, timezone, problems, notes, required=True)
     has_start = cols.start is not None and cols.start in raw.columns
     if has_start and cols.start is not None:
-        start = _times(raw[cols.start], cols.start, where, offset, timezone, issues, problems)
+        start = parse_times(raw[cols.start], cols.start, place, timezone, problems, notes)
     else:
         start = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    if issues:
-        raise log_format_error(path, issues)
     problems += _ends_before_starts(start, end, cols, where, offset)
-    notes: list[str] = []
     if problems:
         kept = _rows_to_keep(problems, skip_bad_rows, path, notes)
         raw, case, activity = raw[kept], case[kept], activity[kept]
@@ -130,12 +110,14 @@ def _check_columns(raw: pd.DataFrame, cols: LogColumns, path: Path) -> None:
     named = [
         c for what, c in optional.items() if c is not None and what in ("role", *cols.attributes)
     ]
+    shown = "columns " + ", ".join(repr(clip(c, 40)) for c in present[:12])
+    shown += f" and {len(present) - 12:,} more" if len(present) > 12 else ""
     issues: list[Issue] = [
         Issue(
-            f"{where}: column '{col}'",
+            f"{where}: column '{clip(col)}'",
             f"missing (the {what} column)",
-            f"a column named '{col}'",
-            "columns " + ", ".join(present[:12]),
+            f"a column named '{clip(col)}'",
+            shown,
             did_you_mean(col, present)
             + f"; or name yours with {what}=<column> on the command line",
         )
@@ -144,10 +126,10 @@ def _check_columns(raw: pd.DataFrame, cols: LogColumns, path: Path) -> None:
     ]
     issues += [
         Issue(
-            f"{where}: column '{col}'",
+            f"{where}: column '{clip(col)}'",
             "missing",
-            f"a column named '{col}'",
-            "columns " + ", ".join(present[:12]),
+            f"a column named '{clip(col)}'",
+            shown,
             did_you_mean(col, present),
         )
         for col in named
@@ -170,7 +152,7 @@ def _empty_names(
         empty = (values == "").to_numpy()
         if empty.any():
             problems.append(
-                _bad_rows(
+                bad_rows(
                     empty,
                     (where, offset, col),
                     "empty",
@@ -191,11 +173,11 @@ def _ends_before_starts(
         return []
     first = int(np.argmax(backwards))
     return [
-        _bad_rows(
+        bad_rows(
             backwards,
             (where, offset, None),
             "ends before it starts",
-            f"{cols.start} <= {cols.end}",
+            f"{clip(cols.start)} <= {clip(cols.end)}",
             f"e.g. {start.iloc[first]} > {end.iloc[first]}",
             "swapped columns? map them with start=<column> end=<column>",
         )
@@ -259,94 +241,21 @@ def _missing_start_notes(frame: pd.DataFrame, cols: LogColumns, has_start: bool)
     return [f"{int(missing.sum()):,} of {len(frame):,} rows have no start time"]
 
 
-def _line(index: int, offset: int | None) -> str:
-    return f"line {index + offset}" if offset is not None else f"event {index + 1}"
-
-
-def _rows(index: np.ndarray, offset: int | None) -> str:
-    shown = ", ".join(_line(int(i), offset).split(" ")[1] for i in index[:MAX_LISTED])
-    kind = "line" if offset is not None else "event"
-    more = f" and {index.size - MAX_LISTED:,} more" if index.size > MAX_LISTED else ""
-    return f"{kind}{'s' if index.size > 1 else ''} {shown}{more}"
-
-
-def _bad_rows(
-    mask: np.ndarray,
-    place: tuple[str, int | None, str | None],
-    what: str,
-    expected: str,
-    got: str,
-    hint: str,
-) -> _Problem:
-    """The rows of ``mask`` as one problem.
-
-    ``place`` is the file, the line number of the first row (see :func:`check_rows`) and the
-    column, if the problem is in one.
-    """
-    where, offset, column = place
-    rows = np.flatnonzero(mask)
-    path = f"{where}, {_rows(rows, offset)}" + (
-        f", column '{column}'" if column is not None else ""
-    )
-    return mask, Issue(path, f"{what} in {rows.size} row(s)", expected, got, hint)
-
-
-def _times(
-    values: pd.Series,
-    col: str,
-    where: str,
-    offset: int | None,
-    timezone: str | None,
-    issues: list[Issue],
-    problems: list[_Problem],
-    *,
-    required: bool = False,
-) -> pd.Series:
-    """Parse a timestamp column into naive local datetimes; record unparseable rows."""
-    text = values.astype(str).str.strip()
-    blank = (text == "") | text.str.lower().isin(["nan", "nat", "none", "null"])
-    # A bare number is no timestamp: "12" would otherwise become the 12th of this month.
-    numeric = text.str.fullmatch(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?").fillna(False)
-    usable = ~blank & ~numeric
-    parsed = pd.to_datetime(text.where(usable), errors="coerce", utc=True, format="mixed")
-    # Outside the years pandas can hold in nanoseconds: not a usable timestamp either.
-    in_range = (parsed >= _EARLIEST) & (parsed <= _LATEST)
-    parsed = parsed.where(in_range)
-    place = (where, offset, col)
-    bad = (parsed.isna() & ~blank).to_numpy()
-    if bad.any():
-        problems.append(
-            _bad_rows(
-                bad,
-                place,
-                "not a timestamp",
-                "ISO 8601 such as 2024-03-01T09:30:00+01:00",
-                repr(text.iloc[int(np.argmax(bad))]),
-                "fix or remove those rows",
-            )
+def _duplicates(raw: pd.DataFrame, where: str, offset: int | None) -> list[_Problem]:
+    """Rows that repeat an earlier row exactly, every column alike (an export that wrote some
+    events twice): counted twice they add visits, work and waiting that never happened."""
+    repeated = raw.duplicated(keep="first").to_numpy()
+    if not repeated.any():
+        return []
+    first = int(np.argmax(repeated))
+    original = int(np.flatnonzero((raw == raw.iloc[first]).all(axis=1).to_numpy())[0])
+    return [
+        bad_rows(
+            repeated,
+            (where, offset, None),
+            "an exact duplicate of an earlier row",
+            "each event once",
+            f"e.g. {line(first, offset)} repeats {line(original, offset)}",
+            "an export that wrote some events twice? the first of each is kept",
         )
-    if required and blank.any():
-        problems.append(
-            _bad_rows(
-                blank.to_numpy(),
-                place,
-                "empty",
-                "a completion time in every row",
-                "",
-                "remove events that never completed",
-            )
-        )
-    if timezone is not None:
-        try:
-            parsed = parsed.dt.tz_convert(timezone)
-        except Exception:
-            issues.append(
-                Issue(
-                    "timezone",
-                    "unknown time zone",
-                    "an IANA name such as Europe/Amsterdam",
-                    repr(timezone),
-                )
-            )
-            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    return parsed.dt.tz_localize(None).astype("datetime64[ns]")
+    ]

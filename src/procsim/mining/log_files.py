@@ -1,27 +1,36 @@
 """Reading an event log file: CSV or XES -> a checked :class:`~procsim.mining.eventlog.RealLog`.
 
 The entry of the fitting and validation data flows (``procsim-fit``, ``procsim-validate``):
-this module gets the rows out of the file as text, :mod:`procsim.mining.log_checks` turns them
-into the event-log schema, and :mod:`procsim.mining.start_times` fills in start times a log
-without them lacks. The log then goes to :mod:`procsim.mining.discover` or
-:mod:`procsim.mining.log_comparison`.
+this module gets the rows out of the file as text (a CSV here, an XES file through
+:mod:`procsim.mining.xes_file`), within the bounds of :mod:`procsim.mining.read_limits`;
+:mod:`procsim.mining.log_checks` turns them into the event-log schema, and
+:mod:`procsim.mining.start_times` fills in start times a log without them lacks. The log then
+goes to :mod:`procsim.mining.discover` or :mod:`procsim.mining.log_comparison`.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import xml.etree.ElementTree as ET
-from collections import defaultdict, deque
+import io
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from procsim.errors import Issue
-from procsim.mining.eventlog import LOG_COLUMNS, LogColumns, RealLog
-from procsim.mining.log_checks import check_rows, log_format_error
+from procsim.errors import Issue, ModelError, clip
+from procsim.mining.eventlog import LogColumns, RealLog
+from procsim.mining.log_checks import check_rows
+from procsim.mining.log_problems import log_format_error
+from procsim.mining.read_limits import CountingStream, LimitReachedError, ReadLimits, limit_message
 from procsim.mining.start_times import estimate_starts
+from procsim.mining.timestamps import timezone_issue
+from procsim.mining.xes_file import read_xes
+
+#: The file types read, by how their names end.
+LOG_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".xes", ".xes.gz")
+#: Rows parsed at a time: the row bound is checked between chunks.
+_CHUNK = 200_000
 
 
 def read_log(
@@ -30,6 +39,7 @@ def read_log(
     *,
     timezone: str | None = None,
     skip_bad_rows: bool = False,
+    limits: ReadLimits | None = None,
 ) -> RealLog:
     """Read an event log (``.csv``, ``.csv.gz`` or ``.xes``, ``.xes.gz``) and check every row.
 
@@ -44,8 +54,13 @@ def read_log(
         that hours of the day mean what they meant to the people in the log. Without it,
         timestamps with an offset are read as UTC and those without one as written.
     skip_bad_rows
-        Leave out rows with a missing case, activity or end time, an unreadable timestamp or
-        an end before the start, and say how many and why in ``notes``, instead of failing.
+        Leave out rows with a missing case, activity or end time, an unreadable timestamp, an
+        end before the start, or that repeat an earlier row exactly, and say how many and why
+        in ``notes``, instead of failing.
+    limits
+        At most how many rows and bytes (after decompression) are read (default
+        :class:`~procsim.mining.read_limits.ReadLimits`): past them reading stops with a
+        message naming the bound.
 
     Returns
     -------
@@ -56,27 +71,29 @@ def read_log(
     LogFormatError
         Naming the file, the rows (line numbers in the file) and the columns of every problem
         found, with what was expected and a hint.
+    ModelError
+        An unknown ``timezone``.
     """
     p = Path(path)
     cols = columns or LogColumns()
-    if not p.is_file():
-        hint = "check the path; it is read relative to the folder you run procsim-fit in"
-        raise log_format_error(
-            p, [Issue(str(p), "no such file", "an event log (.csv or .xes)", "", hint)]
-        )
+    bounds = limits or ReadLimits()
+    bad_zone = timezone_issue(timezone)
+    if bad_zone is not None:  # before reading a large file for nothing
+        raise ModelError([bad_zone], "the options")
+    _check_path(p)
     name = p.name.lower()
-    if name.endswith((".xes", ".xes.gz")):
-        raw = _read_xes(p)
-        cols = LogColumns(role="role")
-        line_offset = None
-    elif name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
-        raw = _read_csv(p)
-        line_offset = 2  # header is line 1
-    else:
-        raise log_format_error(
-            p,
-            [Issue(str(p), "unknown file type", ".csv, .csv.gz, .xes or .xes.gz", p.suffix)],
-        )
+    try:
+        if _is_xes(name):
+            raw = read_xes(p, bounds)
+            cols = LogColumns(role="role")
+            line_offset = None
+        else:
+            raw = _read_csv(p, bounds)
+            line_offset = 2  # header is line 1
+    except LimitReachedError as stop:
+        kind = "XES" if _is_xes(name) else "CSV"
+        message, expected, hint = limit_message(stop.setting, stop.bound, kind)
+        raise log_format_error(p, [Issue(str(p), message, expected, "", hint)]) from None
     frame, notes = check_rows(raw, cols, p, line_offset, timezone, skip_bad_rows)
     estimated = bool(frame["start_estimated"].any())
     if estimated:
@@ -89,24 +106,81 @@ def read_log(
     return RealLog(frame, str(p), estimated, tuple(notes))
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _is_xes(name: str) -> bool:
+    """Whether a file name (lower case) is read as XES."""
+    return name.endswith((".xes", ".xes.gz"))
+
+
+def _check_path(path: Path) -> None:
+    """Fail unless ``path`` is a file of a type procsim reads (a folder is told apart)."""
+    if path.is_dir():
+        inside = sorted(
+            f.name for f in path.iterdir() if f.is_file() and f.name.lower().endswith(LOG_SUFFIXES)
+        )
+        hint = (
+            "name a file inside it, e.g. log=" + str(path / clip(inside[0], 80))
+            if inside
+            else "name the log file itself, not its folder"
+        )
+        got = "a folder" + (
+            f" holding {', '.join(clip(n, 40) for n in inside[:5])}" if inside else ""
+        )
+        raise log_format_error(
+            path, [Issue(str(path), "is a folder", "an event log file (.csv or .xes)", got, hint)]
+        )
+    if not path.exists():
+        hint = "check the path; it is read relative to the folder you run the command in"
+        raise log_format_error(
+            path, [Issue(str(path), "no such file", "an event log (.csv or .xes)", "", hint)]
+        )
+    if not path.is_file():
+        raise log_format_error(
+            path,
+            [Issue(str(path), "is not a regular file", "an event log file (.csv or .xes)")],
+        )
+    if not path.name.lower().endswith(LOG_SUFFIXES):
+        raise log_format_error(
+            path,
+            [
+                Issue(
+                    str(path),
+                    "unknown file type",
+                    ".csv, .csv.gz, .tsv, .xes or .xes.gz",
+                    repr(clip(path.suffix, 20)),
+                )
+            ],
+        )
+
+
+def _read_csv(path: Path, limits: ReadLimits) -> pd.DataFrame:
+    """The rows of a CSV file as text, the separator guessed from the header line."""
     if path.stat().st_size == 0:
         raise log_format_error(path, [Issue(str(path), "is empty", "a header row and events")])
+    gz = path.name.lower().endswith(".gz")
+    if not gz and path.stat().st_size > limits.max_bytes:
+        raise LimitReachedError("max_bytes", limits.max_bytes)
+    opener: Any = gzip.open if gz else open
+
+    def text(fh: Any) -> io.TextIOWrapper:
+        counted = CountingStream(fh, limits.max_bytes)
+        return io.TextIOWrapper(io.BufferedReader(counted), encoding="utf-8-sig")
+
     try:
-        opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8-sig") as fh:
-            header = fh.readline()
+        with opener(path, "rb") as fh:
+            header = text(fh).readline(1 << 20)  # a bound even on a file with no line breaks
         if path.name.lower().endswith(".tsv"):
             sep = "\t"
         else:  # European exports often use semicolons
             sep = ";" if header.count(";") > header.count(",") else ","
-        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding="utf-8-sig")
+        with opener(path, "rb") as fh:
+            return _csv_chunks(text(fh), sep, limits.max_rows)
     except (
         UnicodeDecodeError,
         pd.errors.ParserError,
         csv.Error,
         gzip.BadGzipFile,
         EOFError,
+        OSError,
     ) as exc:
         raise log_format_error(
             path,
@@ -115,7 +189,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
                     str(path),
                     "cannot be read as CSV",
                     "a text file with a header row (UTF-8, comma-separated)",
-                    str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__,
+                    clip(str(exc).splitlines()[0], 160) if str(exc) else type(exc).__name__,
                     "export the log as CSV, or as XES",
                 )
             ],
@@ -126,48 +200,19 @@ def _read_csv(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _read_xes(path: Path) -> pd.DataFrame:
-    """Traces and events of an XES file; start/complete events paired first-in-first-out."""
-    opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
-    rows: list[dict[str, str]] = []
-    try:
-        with opener(path, "rb") as fh:
-            root = ET.fromstring(fh.read())
-    except (ET.ParseError, OSError, EOFError) as exc:
-        raise log_format_error(
-            path,
-            [Issue(str(path), "is not valid XES", "an XES (XML) event log", str(exc)[:160])],
-        ) from None
-    for t, trace in enumerate(c for c in root if _local(c.tag) == "trace"):
-        name = next(
-            (c.get("value", "") for c in trace if c.get("key") == "concept:name"), f"trace {t + 1}"
-        )
-        pending: dict[str, deque[str]] = defaultdict(deque)
-        for event in (c for c in trace if _local(c.tag) == "event"):
-            attrs = {c.get("key", ""): c.get("value", "") for c in event}
-            life = attrs.get("lifecycle:transition", "complete").lower()
-            act = attrs.get("concept:name", "")
-            time = attrs.get("time:timestamp", "")
-            if life == "start":
-                pending[act].append(time)
-            elif life == "complete":
-                rows.append(
-                    {
-                        "case_id": name,
-                        "activity": act,
-                        "start_time": pending[act].popleft() if pending[act] else "",
-                        "end_time": time,
-                        "resource": attrs.get("org:resource", ""),
-                        "role": attrs.get("org:role", ""),
-                    }
-                )
-    frame = pd.DataFrame(rows, columns=[*LOG_COLUMNS, "role"])
-    if frame.empty:
-        raise log_format_error(
-            path, [Issue(str(path), "has no completed events", "XES traces with events")]
-        )
-    return frame
+def _csv_chunks(text: io.TextIOWrapper, sep: str, max_rows: int) -> pd.DataFrame:
+    """Parse the text a chunk at a time, stopping once more than ``max_rows`` rows came."""
+    chunks: list[pd.DataFrame] = []
+    rows = 0
+    reader = pd.read_csv(
+        text, dtype=str, keep_default_na=False, sep=sep, chunksize=_CHUNK, low_memory=True
+    )
+    with reader:
+        for chunk in reader:
+            rows += len(chunk)
+            if rows > max_rows:
+                raise LimitReachedError("max_rows", max_rows)
+            chunks.append(chunk)
+    if not chunks:
+        raise pd.errors.EmptyDataError("no rows")
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
