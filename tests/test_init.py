@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from helpers import run_cli
 
 
