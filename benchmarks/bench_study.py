@@ -556,7 +556,7 @@ def measure_study(
         t1 = time.perf_counter()
         results = procsim.run(study)
         t2 = time.perf_counter()
-        results.save(folder, command="bench_study")
+        results.save(folder, command="bench_study", figures=False, report=False)
         t3 = time.perf_counter()
         make_figures(folder)
         t4 = time.perf_counter()

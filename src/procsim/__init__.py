@@ -17,6 +17,7 @@ from procsim.versions import __version__
 __all__ = [
     "ModelError",
     "ProcsimError",
+    "ProcsimWarning",
     "Results",
     "Study",
     "__version__",
@@ -35,12 +36,13 @@ _LAZY = {
     "compose": "procsim.config.compose",
     "ModelError": "procsim.errors",
     "ProcsimError": "procsim.errors",
+    "ProcsimWarning": "procsim.errors",
 }
 
 if TYPE_CHECKING:
     from procsim.config.compose import compose
     from procsim.config.composed_study import Study
-    from procsim.errors import ModelError, ProcsimError
+    from procsim.errors import ModelError, ProcsimError, ProcsimWarning
     from procsim.study.api import from_configs, run
     from procsim.study.results import Results
 
@@ -53,3 +55,8 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'procsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The lazy names are not in globals() until first used; tab completion needs them now.
+    return sorted(__all__)

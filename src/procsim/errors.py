@@ -68,6 +68,16 @@ class ModelError(ProcsimError):
         super().__init__("\n".join(lines))
 
 
+class ProcsimWarning(UserWarning):
+    """A problem the analyst should look at in results that were still produced.
+
+    :func:`procsim.run` raises each of :attr:`procsim.Results.warnings` as one of these (once
+    per run), so a notebook shows them and a script can filter them by category::
+
+        warnings.simplefilter("error", procsim.ProcsimWarning)  # treat them as failures
+    """
+
+
 class LogFormatError(ProcsimError):
     """An event log that cannot be read: names the file, the row and the column."""
 

@@ -11,6 +11,7 @@ from procsim.config.workspace import Workspace
 USAGE = """\
 usage: procsim [OVERRIDE ...]          run the current process (and a redesign)
        procsim -m OVERRIDE ...          sweep: one run per combination (Hydra multirun)
+       procsim init [FOLDER]            write a new, commented workspace that runs as it is
        procsim --help | --version | --hydra-help
 
 Simulates the current process and, with scenario=... (or compare=[...]), proposed redesigns

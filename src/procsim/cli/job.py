@@ -152,7 +152,8 @@ def _save_and_print(job: Job, results: Results, early: set[str]) -> None:
     """Save the results, the figures and the report; print the headline (or the interruption)."""
     from procsim.study.sweep import record_job
 
-    results.save(job.folder, command=job.command)
+    # The figures and the report come after the job's status is recorded (below).
+    results.save(job.folder, command=job.command, figures=False, report=False)
     if results.interrupted:
         record_job(job.folder, "interrupted", job.overrides, results.warnings[0])
         print(f"procsim: {results.warnings[0]}; saved in {job.folder}", file=sys.stderr)

@@ -30,6 +30,14 @@ def main(argv: list[str] | None = None) -> None:
     if "--version" in args:
         print(f"procsim {__version__}")
         return
+    if args[:1] == ["init"]:
+        from procsim.cli.init_workspace import init_command
+
+        try:
+            print(init_command(args[1:]))
+        except ProcsimError as exc:
+            _fail(str(exc))
+        return
     try:
         workspace = find_workspace()
     except ProcsimError as exc:

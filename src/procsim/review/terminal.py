@@ -136,12 +136,12 @@ def terminal_table(
             for i, label in enumerate(labels):
                 r = idx.get((label, metric, str(entity)))
                 cell = "-" if r is None else format_value(metric, r["mean"], r["half_width"], unit)
-                change = _change(comp.get((label, metric, str(entity))), short=True)
+                change = change_text(comp.get((label, metric, str(entity))), short=True)
                 if i > 0 and not single and r is not None and change != "-":
                     cell += f" ({change})"
                 row.append(cell)
             if single:
-                row.append(_change(comp.get((labels[1], metric, str(entity)))))
+                row.append(change_text(comp.get((labels[1], metric, str(entity)))))
             if show_targets and len(labels) <= 2:
                 key = (metric, str(entity), labels[-1])
                 row.append(f"{goals[key]} {status[key]}" if key in goals else "")
@@ -200,7 +200,9 @@ def _targets_across(
     return [goal, "/".join(status.get(k, "-") for k in keys)]
 
 
-def _change(r: dict[str, Any] | None, short: bool = False) -> str:
+def change_text(r: dict[str, Any] | None, short: bool = False) -> str:
+    """A redesign's change of one KPI from its comparison row: ``-12.3 %``, ``+4.1 pp`` for a
+    proportion, ``no sig. change`` (``n.s.`` when ``short``), or ``-`` without a row."""
     if r is None:
         return "-"
     if not r["significant"]:

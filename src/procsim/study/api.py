@@ -22,7 +22,7 @@ from procsim.config.composed_study import Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.measure.analytic import beside
 from procsim.model.kpi_catalogue import CATALOGUE
-from procsim.model.process import BASELINE
+from procsim.model.process import BASELINE, Model, RunSettings
 from procsim.study.collect import model_warnings
 from procsim.study.redesign_comparison import compare_redesigns
 from procsim.study.replication_rounds import (
@@ -32,11 +32,12 @@ from procsim.study.replication_rounds import (
     replicate,
 )
 from procsim.study.results import Results
+from procsim.study.run_feedback import Progress, choose_progress, raise_warnings
 
 
 def run(
     study: Study,
-    progress: Callable[[int, int], None] | None = None,
+    progress: bool | Progress | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Results:
     """Validate and simulate a composed study, then compare every redesign with the current
@@ -54,13 +55,17 @@ def run(
     study
         From :func:`procsim.compose` (or built by hand from plain mappings).
     progress
-        Optional callback ``progress(done, total)``, counting simulation runs: one per model
-        (current process and each redesign) and replication, so ``total`` is the number of
-        models times the replications of the batch.
+        ``None`` (the default): a progress bar (``tqdm``) in a Jupyter notebook, nothing
+        elsewhere; ``True``: always a bar; ``False``: none. Or a callback
+        ``progress(done, total)``, counting simulation runs: one per model (current process
+        and each redesign) and replication, so ``total`` is the number of models times the
+        replications of the batch.
     warn
         Optional callback, called with each validation warning (e.g. an offered load >= 1)
-        once the configs are valid and before anything is simulated; the warnings are also in
-        :attr:`Results.warnings`.
+        once the configs are valid and before anything is simulated. Without one, every
+        warning of the run is raised once as a :class:`~procsim.errors.ProcsimWarning`: the
+        validation warnings before the replications start, the others when they have ended.
+        Either way they are all in :attr:`Results.warnings`.
 
     Raises
     ------
@@ -69,9 +74,27 @@ def run(
     """
     models, settings = study.build()
     _check_rank_by(study.rank_by)
+    raised: set[str] = set()
     if warn is not None:
         for text in model_warnings(models):
             warn(text)
+    else:
+        raise_warnings(model_warnings(models), raised, stacklevel=2)
+    callback, bar = choose_progress(progress)
+    try:
+        results = _simulate(study, models, settings, callback)
+    finally:
+        if bar is not None:
+            bar.close()
+    if warn is None:
+        raise_warnings(results.warnings, raised, stacklevel=2)
+    return results
+
+
+def _simulate(
+    study: Study, models: dict[str, Model], settings: RunSettings, progress: Progress | None
+) -> Results:
+    """Replications, warm-up, precision rounds, statistics and the redesigns compared."""
     notes: list[str] = []
     reps = replicate(models, settings, progress)
     if reps.settings.auto_warmup:

@@ -8,14 +8,17 @@ and ``run.json``, which figures, the report and ``procsim-reproduce`` read back.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from procsim.config.composed_study import Study
+from procsim.errors import ProcsimWarning
 from procsim.files import file_sha256, write_json, write_table, write_text, write_yaml
 from procsim.model.process import Model, RunSettings
+from procsim.review.kpi_frame import kpi_frame, kpi_html
 from procsim.review.terminal import terminal_table
 from procsim.study.model_description import describe_model
 from procsim.versions import __version__, versions
@@ -25,7 +28,8 @@ from procsim.versions import __version__, versions
 SPREADSHEET_ROWS = 1_048_576
 
 
-@dataclass
+# A notebook shows the KPI table, not the dataclass repr of every DataFrame.
+@dataclass(repr=False)
 class Results:
     """Everything a run produced, as tidy pandas tables.
 
@@ -90,15 +94,73 @@ class Results:
             self.run.confidence,
         )
 
-    def save(self, folder: str | Path, *, command: str = "") -> Path:
-        """Write every table (CSV and Parquet), the logs (Parquet) and the resolved configs.
+    def kpi_table(self) -> pd.DataFrame:
+        """The headline KPIs as a small text table: a row per KPI, a column per scenario, each
+        redesign's change and the targets (what a notebook shows for the results)."""
+        return kpi_frame(self.summary, self.comparison, self.targets, self.models)
+
+    def __repr__(self) -> str:
+        labels = ", ".join(self.models)
+        head = f"<procsim.Results: {labels}; {self.run.replications} replication(s)"
+        head += "; interrupted>" if self.interrupted else ">"
+        return head + "\n" + self.table()
+
+    def _repr_html_(self) -> str:
+        return kpi_html(self.kpi_table(), self.run.confidence, self.run.replications,
+                        self.warnings)  # fmt: skip
+
+    def save(
+        self,
+        folder: str | Path,
+        *,
+        command: str = "",
+        figures: bool = True,
+        report: bool = True,
+    ) -> Path:
+        """Write every table (CSV and Parquet), the logs, the resolved configs, and (unless
+        told not to) the figures and the report, as ``procsim`` does on the command line.
+
+        Parameters
+        ----------
+        folder
+            The run folder (created if missing).
+        command
+            The command line recorded in ``run.json`` (for ``procsim-reproduce``).
+        figures, report
+            Whether to draw ``figures/`` and write ``report.html`` / ``report.md``. A failure
+            there is a :class:`~procsim.errors.ProcsimWarning`, never a lost table:
+            ``procsim-report <folder>`` can draw them later.
 
         Returns
         -------
         pathlib.Path
             The folder.
         """
-        folder = Path(folder)
+        folder = self._save_tables(Path(folder), command)
+        if figures or report:
+            self._save_review(folder, figures, report)
+        return folder
+
+    def _save_review(self, folder: Path, figures: bool, report: bool) -> None:
+        """The figures and the report of a saved run folder."""
+        from procsim.review.figures.run_figures import make_figures
+        from procsim.review.report.build import build_report
+
+        try:
+            if figures:
+                make_figures(folder)
+            if report:
+                build_report(folder)
+        except Exception as exc:  # the tables are saved; procsim-report can retry
+            warnings.warn(
+                f"figures/report not written ({type(exc).__name__}: {exc}). The tables are "
+                f"saved; retry with: procsim-report {folder}",
+                ProcsimWarning,
+                stacklevel=3,
+            )
+
+    def _save_tables(self, folder: Path, command: str) -> Path:
+        """Tables, logs, resolved configs, ``run.json`` and ``summary.txt``."""
         tables = folder / "tables"
         write_table(self.kpis, tables, "kpis")
         write_table(self.summary, tables, "summary")

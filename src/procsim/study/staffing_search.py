@@ -154,7 +154,10 @@ class _Candidates:
             return self._seen[key]
         row: dict[str, Any] = dict(staffing)
         try:
-            results = api.run(api.from_configs({"current": with_staffing(self.config, staffing)}))
+            study = api.from_configs({"current": with_staffing(self.config, staffing)})
+            # A candidate's warnings (few replications, overload) belong to its row, not to
+            # the analyst's screen once per candidate.
+            results = api.run(study, progress=False, warn=_ignore)
         except ProcsimError:  # not a valid staffing (nobody on duty): it meets nothing
             row.update(staff_cost_per_day=self.cost(staffing), meets=False,
                        worst_margin=-math.inf)  # fmt: skip
@@ -248,3 +251,7 @@ def _report(
         else (f"no simulated staffing met every target within {max_evaluations} evaluations")
     )
     return StaffingSearch(chosen, table, lower, start, reason)
+
+
+def _ignore(_text: str) -> None:
+    """Drops a candidate's validation warning (its outcome is in the search's table)."""
