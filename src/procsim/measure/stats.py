@@ -34,6 +34,40 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, i
     return mean, sd, n, half
 
 
+def ratio_interval(
+    after: np.ndarray, before: np.ndarray, level: float = 0.95
+) -> tuple[float, float]:
+    """CI of the ratio of means ``mean(after) / mean(before)`` of paired replications.
+
+    The interval is built on the log scale (delta method, paired: the linearised values
+    ``after_i / mean(after) - before_i / mean(before)`` carry the covariance) and mapped back,
+    so it stays positive: a relative change ``ratio - 1`` of a count, a time or a cost can never
+    reach below -100%. NaN when either mean is not positive or fewer than two pairs are finite.
+    """
+    a = np.asarray(after, dtype=float)
+    b = np.asarray(before, dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b)
+    a, b = a[keep], b[keep]
+    if a.size < 2 or not (a.mean() > 0 and b.mean() > 0):
+        return float("nan"), float("nan")
+    ratio = float(a.mean() / b.mean())
+    _mean, _sd, _n, half = t_interval(a / a.mean() - b / b.mean(), level)
+    return ratio * float(np.exp(-half)), ratio * float(np.exp(half))
+
+
+def clip_to_range(metric: str, low: float, high: float) -> tuple[float, float]:
+    """A CI cut to the values its KPI can take: a proportion (unit ``share``) to [0, 1], every
+    other KPI of the catalogue (times, counts, rates, costs) to [0, inf). The true value lies
+    in that range, so cutting what lies outside keeps the coverage and the interval honest."""
+    from procsim.model.kpi_catalogue import CATALOGUE
+
+    kpi = CATALOGUE.get(metric)
+    if kpi is None:
+        return low, high
+    top = 1.0 if kpi.unit == "share" else np.inf
+    return float(np.clip(low, 0.0, top)), float(np.clip(high, 0.0, top))
+
+
 def excludes_zero(mean: float, n: int, half: float) -> bool:
     """True when the CI ``mean ± half`` of a paired difference (``n`` pairs) excludes 0: a
     significant difference. Fewer than two pairs cannot tell the two apart."""
@@ -61,7 +95,8 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         ["scenario", *KEYS], sort=False, observed=True
     ):
         mean, sd, n, half = t_interval(group["value"].to_numpy(), level)
-        rows.append((scenario, metric, entity, mean, sd, n, half, mean - half, mean + half))
+        low, high = clip_to_range(str(metric), mean - half, mean + half)
+        rows.append((scenario, metric, entity, mean, sd, n, half, low, high))
     return pd.DataFrame(
         rows,
         columns=[
@@ -99,7 +134,10 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         False when the CI of the difference includes 0, and ``verdict`` then says
         ``no significant change``; otherwise ``better``/``worse`` by the KPI's direction (or
         ``changed`` for KPIs where neither is better, and for informational counts such as
-        throughput, see :class:`procsim.model.kpi_catalogue.Kpi`).
+        throughput, see :class:`procsim.model.kpi_catalogue.Kpi`). ``change_low_pct`` and
+        ``change_high_pct`` bound the relative change by a ratio interval
+        (:func:`ratio_interval`), so they never reach below -100% for a quantity that cannot
+        be negative.
     """
     from procsim.model.kpi_catalogue import CATALOGUE
 
@@ -115,6 +153,16 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         mean, _sd, n, half = t_interval(a - b, level)
         scale = 100 / before if before and np.isfinite(before) else np.nan
         significant = excludes_zero(mean, n, half)
+        # The relative change is a ratio of means minus 1: its CI comes from a ratio interval
+        # (positive by construction) where both means are positive, so a count or a time never
+        # "falls by more than 100%"; else from the difference, cut at -100%.
+        r_low, r_high = ratio_interval(a, b, level)
+        if np.isfinite(r_low) and np.all(a[np.isfinite(a)] >= 0) and np.all(b[np.isfinite(b)] >= 0):
+            p_low, p_high = (r_low - 1) * 100, (r_high - 1) * 100
+        else:
+            p_low, p_high = (mean - half) * scale, (mean + half) * scale
+            if np.all(a[np.isfinite(a)] >= 0):
+                p_low, p_high = max(p_low, -100.0), max(p_high, -100.0)
         better = CATALOGUE[str(metric)].verdict if str(metric) in CATALOGUE else None
         if not significant:
             verdict = "no significant change"
@@ -124,7 +172,7 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
             verdict = "better" if (mean < 0) == (better == "lower") else "worse"
         rows.append(
             (scenario, metric, entity, before, after, mean, mean - half, mean + half,
-             mean * scale, (mean - half) * scale, (mean + half) * scale, n, level,
+             mean * scale, p_low, p_high, n, level,
              significant, verdict)
         )  # fmt: skip
     return pd.DataFrame(
