@@ -3,9 +3,9 @@ status and the relative precision reached.
 
 Sits after the KPIs (:mod:`procsim.measure.kpis`): it takes the tidy per-replication KPI table
 (``scenario, replication, metric, entity, value``) and returns the ``summary`` (mean, sd, n,
-95% CI per KPI and scenario) and the ``comparison`` (redesign minus current process, paired by
-replication: both ran on common random numbers, so the paired CI is much tighter than one from
-independent runs).
+95% CI per KPI and scenario: t, or bootstrap-t for skewed replications) and the
+``comparison`` (redesign minus current process, paired by replication: both ran on common
+random numbers, so the paired CI is much tighter than one from independent runs).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from procsim.measure.skewed_ci import mean_interval
 from procsim.model.process import Target
 
 KEYS = ["metric", "entity"]
@@ -87,16 +88,21 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``scenario, metric, entity, mean, sd, n, half_width, ci_low, ci_high``, in the input's
-        row order of first appearance.
+        ``scenario, metric, entity, mean, sd, n, half_width, ci_low, ci_high, interval``, in
+        the input's row order of first appearance. ``interval`` is ``t`` (Student t) or
+        ``bootstrap-t`` where the replications are skewed
+        (:func:`procsim.measure.skewed_ci.mean_interval`); the CI is then asymmetric and
+        ``half_width`` is its larger side. The bounds are cut to the KPI's range
+        (:func:`clip_to_range`).
     """
     rows = []
     for (scenario, metric, entity), group in kpis.groupby(
         ["scenario", *KEYS], sort=False, observed=True
     ):
-        mean, sd, n, half = t_interval(group["value"].to_numpy(), level)
-        low, high = clip_to_range(str(metric), mean - half, mean + half)
-        rows.append((scenario, metric, entity, mean, sd, n, half, low, high))
+        mean, sd, n, low, high, method = mean_interval(group["value"].to_numpy(), level)
+        half = max(mean - low, high - mean) if n > 1 else float("nan")
+        low, high = clip_to_range(str(metric), low, high)
+        rows.append((scenario, metric, entity, mean, sd, n, half, low, high, method))
     return pd.DataFrame(
         rows,
         columns=[
@@ -109,8 +115,31 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
             "half_width",
             "ci_low",
             "ci_high",
+            "interval",
         ],
     )
+
+
+def skewed_note(summary: pd.DataFrame) -> list[str]:
+    """The note saying which KPIs got a bootstrap-t interval (none: no note)."""
+    if "interval" not in summary:
+        return []
+    skewed = summary[summary["interval"] == "bootstrap-t"]
+    if skewed.empty:
+        return []
+    names = sorted(
+        {
+            f"{m}:{e}" if e else str(m)
+            for m, e in zip(skewed["metric"], skewed["entity"], strict=True)
+        }
+    )
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return [
+        f"{len(skewed)} of {len(summary)} confidence intervals use the bootstrap-t interval "
+        f"(the replications are skewed, as in a short run from empty; the t interval would be "
+        f"too short on the long side): {shown}. The column 'interval' of tables/summary.csv "
+        f"says which interval each KPI has; more replications make them tighter"
+    ]
 
 
 def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.95) -> pd.DataFrame:
