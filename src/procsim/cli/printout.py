@@ -61,7 +61,12 @@ def print_results(results: Results, early: set[str], report: Path | None, out_di
 def _analytic_estimate(analytic: pd.DataFrame, base: Model) -> str:
     """The analytic mean cycle time of each model, with what the estimate averages away."""
     quick = analytic.query("metric == 'cycle_time_mean'")
-    text = ", ".join(f"{r.scenario} {r.analytic:.3g}" for r in quick.itertuples())
+    text = ", ".join(
+        f"{r['scenario']} {float(r['analytic']):.3g}"
+        if pd.notna(r["analytic"])
+        else f"{r['scenario']}: {r['note']}"
+        for r in quick.to_dict("records")
+    )
     averaged = [
         what
         for what, used in (

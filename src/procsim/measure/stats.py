@@ -3,9 +3,9 @@ status and the relative precision reached.
 
 Sits after the KPIs (:mod:`procsim.measure.kpis`): it takes the tidy per-replication KPI table
 (``scenario, replication, metric, entity, value``) and returns the ``summary`` (mean, sd, n,
-95% CI per KPI and scenario) and the ``comparison`` (redesign minus current process, paired by
-replication: both ran on common random numbers, so the paired CI is much tighter than one from
-independent runs).
+95% CI per KPI and scenario: t, or bootstrap-t for skewed replications) and the
+``comparison`` (redesign minus current process, paired by replication: both ran on common
+random numbers, so the paired CI is much tighter than one from independent runs).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from procsim.measure.skewed_ci import mean_interval
 from procsim.model.process import Target
 
 KEYS = ["metric", "entity"]
@@ -32,6 +33,40 @@ def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, i
     sd = float(x.std(ddof=1))
     half = float(sps.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n))
     return mean, sd, n, half
+
+
+def ratio_interval(
+    after: np.ndarray, before: np.ndarray, level: float = 0.95
+) -> tuple[float, float]:
+    """CI of the ratio of means ``mean(after) / mean(before)`` of paired replications.
+
+    The interval is built on the log scale (delta method, paired: the linearised values
+    ``after_i / mean(after) - before_i / mean(before)`` carry the covariance) and mapped back,
+    so it stays positive: a relative change ``ratio - 1`` of a count, a time or a cost can never
+    reach below -100%. NaN when either mean is not positive or fewer than two pairs are finite.
+    """
+    a = np.asarray(after, dtype=float)
+    b = np.asarray(before, dtype=float)
+    keep = np.isfinite(a) & np.isfinite(b)
+    a, b = a[keep], b[keep]
+    if a.size < 2 or not (a.mean() > 0 and b.mean() > 0):
+        return float("nan"), float("nan")
+    ratio = float(a.mean() / b.mean())
+    _mean, _sd, _n, half = t_interval(a / a.mean() - b / b.mean(), level)
+    return ratio * float(np.exp(-half)), ratio * float(np.exp(half))
+
+
+def clip_to_range(metric: str, low: float, high: float) -> tuple[float, float]:
+    """A CI cut to the values its KPI can take: a proportion (unit ``share``) to [0, 1], every
+    other KPI of the catalogue (times, counts, rates, costs) to [0, inf). The true value lies
+    in that range, so cutting what lies outside keeps the coverage and the interval honest."""
+    from procsim.model.kpi_catalogue import CATALOGUE
+
+    kpi = CATALOGUE.get(metric)
+    if kpi is None:
+        return low, high
+    top = 1.0 if kpi.unit == "share" else np.inf
+    return float(np.clip(low, 0.0, top)), float(np.clip(high, 0.0, top))
 
 
 def excludes_zero(mean: float, n: int, half: float) -> bool:
@@ -53,15 +88,21 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``scenario, metric, entity, mean, sd, n, half_width, ci_low, ci_high``, in the input's
-        row order of first appearance.
+        ``scenario, metric, entity, mean, sd, n, half_width, ci_low, ci_high, interval``, in
+        the input's row order of first appearance. ``interval`` is ``t`` (Student t) or
+        ``bootstrap-t`` where the replications are skewed
+        (:func:`procsim.measure.skewed_ci.mean_interval`); the CI is then asymmetric and
+        ``half_width`` is its larger side. The bounds are cut to the KPI's range
+        (:func:`clip_to_range`).
     """
     rows = []
     for (scenario, metric, entity), group in kpis.groupby(
         ["scenario", *KEYS], sort=False, observed=True
     ):
-        mean, sd, n, half = t_interval(group["value"].to_numpy(), level)
-        rows.append((scenario, metric, entity, mean, sd, n, half, mean - half, mean + half))
+        mean, sd, n, low, high, method = mean_interval(group["value"].to_numpy(), level)
+        half = max(mean - low, high - mean) if n > 1 else float("nan")
+        low, high = clip_to_range(str(metric), low, high)
+        rows.append((scenario, metric, entity, mean, sd, n, half, low, high, method))
     return pd.DataFrame(
         rows,
         columns=[
@@ -74,8 +115,31 @@ def summarize(kpis: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
             "half_width",
             "ci_low",
             "ci_high",
+            "interval",
         ],
     )
+
+
+def skewed_note(summary: pd.DataFrame) -> list[str]:
+    """The note saying which KPIs got a bootstrap-t interval (none: no note)."""
+    if "interval" not in summary:
+        return []
+    skewed = summary[summary["interval"] == "bootstrap-t"]
+    if skewed.empty:
+        return []
+    names = sorted(
+        {
+            f"{m}:{e}" if e else str(m)
+            for m, e in zip(skewed["metric"], skewed["entity"], strict=True)
+        }
+    )
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    return [
+        f"{len(skewed)} of {len(summary)} confidence intervals use the bootstrap-t interval "
+        f"(the replications are skewed, as in a short run from empty; the t interval would be "
+        f"too short on the long side): {shown}. The column 'interval' of tables/summary.csv "
+        f"says which interval each KPI has; more replications make them tighter"
+    ]
 
 
 def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.95) -> pd.DataFrame:
@@ -99,7 +163,10 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         False when the CI of the difference includes 0, and ``verdict`` then says
         ``no significant change``; otherwise ``better``/``worse`` by the KPI's direction (or
         ``changed`` for KPIs where neither is better, and for informational counts such as
-        throughput, see :class:`procsim.model.kpi_catalogue.Kpi`).
+        throughput, see :class:`procsim.model.kpi_catalogue.Kpi`). ``change_low_pct`` and
+        ``change_high_pct`` bound the relative change by a ratio interval
+        (:func:`ratio_interval`), so they never reach below -100% for a quantity that cannot
+        be negative.
     """
     from procsim.model.kpi_catalogue import CATALOGUE
 
@@ -115,6 +182,16 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
         mean, _sd, n, half = t_interval(a - b, level)
         scale = 100 / before if before and np.isfinite(before) else np.nan
         significant = excludes_zero(mean, n, half)
+        # The relative change is a ratio of means minus 1: its CI comes from a ratio interval
+        # (positive by construction) where both means are positive, so a count or a time never
+        # "falls by more than 100%"; else from the difference, cut at -100%.
+        r_low, r_high = ratio_interval(a, b, level)
+        if np.isfinite(r_low) and np.all(a[np.isfinite(a)] >= 0) and np.all(b[np.isfinite(b)] >= 0):
+            p_low, p_high = (r_low - 1) * 100, (r_high - 1) * 100
+        else:
+            p_low, p_high = (mean - half) * scale, (mean + half) * scale
+            if np.all(a[np.isfinite(a)] >= 0):
+                p_low, p_high = max(p_low, -100.0), max(p_high, -100.0)
         better = CATALOGUE[str(metric)].verdict if str(metric) in CATALOGUE else None
         if not significant:
             verdict = "no significant change"
@@ -124,7 +201,7 @@ def compare(kpis: pd.DataFrame, baseline: str, scenario: str, level: float = 0.9
             verdict = "better" if (mean < 0) == (better == "lower") else "worse"
         rows.append(
             (scenario, metric, entity, before, after, mean, mean - half, mean + half,
-             mean * scale, (mean - half) * scale, (mean + half) * scale, n, level,
+             mean * scale, p_low, p_high, n, level,
              significant, verdict)
         )  # fmt: skip
     return pd.DataFrame(

@@ -21,6 +21,7 @@ from typing import Any
 from procsim.config.composed_study import Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.measure.analytic import beside
+from procsim.measure.stats import skewed_note
 from procsim.model.kpi_catalogue import CATALOGUE
 from procsim.model.process import BASELINE, Model, RunSettings
 from procsim.study.collect import model_warnings
@@ -105,6 +106,7 @@ def _simulate(
     if reps.interrupted:
         warnings.insert(0, reps.interrupted)
     sim, summary = measured.tables, measured.summary
+    notes += skewed_note(summary)
     compared = compare_redesigns(summary, sim.kpis, models, reps.settings.confidence, study.rank_by)
     notes += compared.notes
     return Results(

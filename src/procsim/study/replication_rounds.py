@@ -105,8 +105,8 @@ def measure_from_warmup(models: Mapping[str, Model], reps: Replications) -> list
     reps.settings = dataclasses.replace(settings, warmup=warmup)
     reps.results = remeasure(reps.results, models, warmup)
     notes = [
-        f"warm-up estimated by MSER-5 on work in progress: {warmup:.4g} "
-        f"{next(iter(models.values())).time_unit}"
+        f"warm-up estimated by MSER-5 on work in progress, and at least twice its "
+        f"autocorrelation time: {warmup:.4g} {next(iter(models.values())).time_unit}"
     ]
     if warmup > (settings.horizon or 0.0) * 0.45:
         notes.append(
