@@ -210,6 +210,15 @@ def estimate(model: Model) -> pd.DataFrame:
     ]
     if station is not None:
         rows.append(("abandonment_rate", "", station.blocking, ""))
+    rows += _sla_rows(model, roles, finite_queue=finite is not None)
+    return pd.DataFrame(rows, columns=["metric", "entity", "value", "note"])
+
+
+def _sla_rows(
+    model: Model, roles: dict[str, dict[str, Any]], *, finite_queue: bool
+) -> list[tuple[str, str, float, str]]:
+    """``sla_attainment`` rows: exact only for arrival-to-first-start SLAs of an M/M/c queue."""
+    out: list[tuple[str, str, float, str]] = []
     for sla in model.slas:
         value, note = math.nan, ""
         first = model.stages[model.start]
@@ -225,14 +234,14 @@ def estimate(model: Model) -> pd.DataFrame:
                 float(r["arrival_rate"]),
                 float(r["service_mean"]),
             )
-            if finite is not None:
+            if finite_queue:
                 note = f"{NO_ESTIMATE}: a finite queue"
             elif float(r["load"]) < 1:
                 value = 1 - float(r["p_wait"]) * math.exp(-(servers / mean - rate) * sla.within)
             else:
                 value = 0.0
-        rows.append(("sla_attainment", sla.name, value, note))
-    return pd.DataFrame(rows, columns=["metric", "entity", "value", "note"])
+        out.append(("sla_attainment", sla.name, value, note))
+    return out
 
 
 def beside(summary: pd.DataFrame, models: dict[str, Model]) -> pd.DataFrame:
