@@ -194,8 +194,7 @@ def estimate(model: Model) -> pd.DataFrame:
     staff_per_day = sum(r.mean_servers() * r.cost_per_hour for r in model.roles) * 24.0
     visit_cost = sum(visits[s.id] * s.cost for s in model.stages)
     admitted = station.admitted_rate if station is not None else lam
-    # A finite queue without an exact form leaves the admitted flow, and so every rate and
-    # cost per case, unknown.
+    # A finite queue without an exact form leaves the admitted flow (every rate) unknown.
     flow_gap = gap if finite is not None else ""
     throughput = math.nan if flow_gap else admitted * days
     cost_per_day = staff_per_day + visit_cost * throughput if visit_cost else staff_per_day
