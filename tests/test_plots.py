@@ -64,14 +64,15 @@ def redesign_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         scenario="merged_approval",
         overrides=["run.replications=3", "run.horizon=2w", "run.warmup=2d", "run.workers=1"],
     )
-    return procsim.run(study).save(tmp_path_factory.mktemp("run"))
+    return procsim.run(study, warn=lambda _: None).save(tmp_path_factory.mktemp("run"))
 
 
 @pytest.fixture(scope="module")
 def plain_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One process, no redesign, no SLA."""
     study = procsim.from_configs({"current": mm1(0.7, horizon=300, warmup=30, replications=2)})
-    return procsim.run(study).save(tmp_path_factory.mktemp("plain"))
+    results = procsim.run(study, warn=lambda _: None)
+    return results.save(tmp_path_factory.mktemp("plain"), figures=False, report=False)
 
 
 # ----------------------------------------------------------------------------- run folders
