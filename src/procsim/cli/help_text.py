@@ -12,6 +12,8 @@ USAGE = """\
 usage: procsim [OVERRIDE ...]          run the current process (and a redesign)
        procsim -m OVERRIDE ...          sweep: one run per combination (Hydra multirun)
        procsim init [FOLDER]            write a new, commented workspace that runs as it is
+       procsim schema [FOLDER]          write JSON Schemas of process, scenario and experiment
+                                        files, for editors that check a file as it is typed
        procsim --help | --version | --hydra-help
 
 Simulates the current process and, with scenario=... (or compare=[...]), proposed redesigns

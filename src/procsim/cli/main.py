@@ -30,6 +30,14 @@ def main(argv: list[str] | None = None) -> None:
     if "--version" in args:
         print(f"procsim {__version__}")
         return
+    if args[:1] == ["schema"]:
+        from procsim.cli.schema_command import schema_command
+
+        try:
+            print(schema_command(args[1:]))
+        except ProcsimError as exc:
+            _fail(str(exc))
+        return
     if args[:1] == ["init"]:
         from procsim.cli.init_workspace import init_command
 

@@ -76,8 +76,14 @@ def _breaks(
     report.
     """
     windows: list[tuple[float, float]] = []
-    breaks = shift.get("breaks") or []
+    breaks = shift.get("breaks")
     example = "{from: '12:30', to: '13:00'}"
+    if breaks is None:
+        breaks = []
+    elif not isinstance(breaks, list):
+        issues.append(Issue(f"{spath}.breaks", "must be a list of breaks", f"[{example}]",
+                            repr(breaks)))  # fmt: skip
+        breaks = []
     for bpath, brk in each_mapping(breaks, f"{spath}.breaks", BREAK_KEYS, example, issues):
         b0 = parse_clock(brk.get("from"), f"{bpath}.from", issues, allow_past_midnight=True)
         b1 = parse_clock(brk.get("to"), f"{bpath}.to", issues, allow_past_midnight=True)

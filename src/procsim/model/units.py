@@ -25,6 +25,8 @@ _ALIASES: dict[str, str] = {
     "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks",
 }  # fmt: skip
 
+#: Every name of a unit procsim reads (``h``, ``hour``, ``hours``, ...).
+UNIT_ALIASES: tuple[str, ...] = tuple(_ALIASES)
 _QUANTITY = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)\s*([a-zA-Z]+)\s*$")
 
 
