@@ -82,6 +82,9 @@ def kpis() -> dict[tuple[str, str], float]:
         ("stage_cost_per_day", "A", 4 * 1 / (10 / 24)),  # 4 executions of A started by t=10
         ("sla_attainment", "e2e", 1 / 2),  # case 2 is open but not yet late
         ("sla_attainment", "first", 2 / 3),  # first responses after 0, 1, 0
+        ("queue_mean", "A", 1 / 10),  # case 1 waits 1 h of the 10
+        ("queue_mean", "B", 0.0),
+        ("role_queue_mean", "r", 1 / 10),
     ],
 )
 def test_kpi_matches_hand_calculation(
@@ -238,3 +241,53 @@ def test_abandoned_and_balked_cases_leave_the_work_in_progress() -> None:
     assert (k[("completed", "")], k[("abandoned", "")], k[("balked", "")]) == (2, 1, 1)
     assert k[("open", "")] == 1
     assert k[("abandonment_rate", "")] == pytest.approx(2 / 5)
+
+
+def test_queue_blocking_and_abandonment_by_stage() -> None:
+    """A stage with a one-place queue and patience: one case served, one gives up, one is
+    turned away; the queue length counts the waiting of the one who gave up."""
+    model = validate_model(
+        {
+            "process": {
+                "stages": {
+                    "A": {
+                        "role": "r",
+                        "duration": 4,
+                        "queue_capacity": 1,
+                        "patience": {"dist": "expon", "mean": 2},
+                    }
+                }
+            },
+            "staffing": {"r": 1},
+            "arrivals": {"interarrival": {"dist": "expon", "mean": 3}},
+        }
+    )
+    visits = np.array(
+        [
+            [0, 0, 0, 0, 0, 4],  # served 0-4
+            [1, 0, -1, 1, NAN, NAN],  # waits from 1, gives up at 3
+            [2, 0, -1, 2, NAN, NAN],  # queue full at 2: turned away
+            [3, 0, -1, 5, 5, NAN],  # in service at the end
+        ]
+    )
+    log = SimLog(
+        visits,
+        np.array([0.0, 1.0, 2.0, 5.0]),
+        np.array([4.0, NAN, NAN, NAN]),
+        10.0,
+        False,
+        0,
+        outcome=np.array([1, 2, 3, 0]),
+        left=np.array([4.0, 3.0, 2.0, NAN]),
+    )
+    k = {
+        (r.metric, r.entity): r.value
+        for r in compute_kpis(to_event_log(log, model, warmup=0.0), model).itertuples()
+    }
+    assert k[("queue_mean", "A")] == pytest.approx(2 / 10)  # 1 to 3
+    assert k[("role_queue_mean", "r")] == pytest.approx(2 / 10)
+    assert k[("blocked_share", "A")] == pytest.approx(1 / 4)
+    assert k[("abandoned_share", "A")] == pytest.approx(1 / 4)
+    assert k[("abandonment_rate", "")] == pytest.approx(2 / 4)  # both causes together
+    # No stage is marked value-adding: cycle efficiency is not measured (not a 0).
+    assert ("cycle_efficiency", "") not in k

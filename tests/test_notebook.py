@@ -149,3 +149,23 @@ def test_progress_choice() -> None:
     assert choose_progress(None) == (None, None)  # not in Jupyter here
     callback, bar = choose_progress(True)
     assert isinstance(bar, TqdmProgress) and callback is bar
+
+
+def test_cycle_efficiency_is_not_applicable_without_value_adding_stages() -> None:
+    """Nobody said which stage adds value: no "cycle efficiency is 0" warning, no 0 in the
+    table, a note saying why it is not measured and for which model."""
+    current = mm1(0.5, replications=2, horizon=200, warmup=10)
+    current["process"]["stages"]["serve"]["value"] = "necessary"
+    marked = mm1(0.5, replications=2, horizon=200, warmup=10)  # marked value-adding
+    study = procsim.from_configs({"current": current, "marked": marked})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProcsimWarning)
+        results = procsim.run(study, progress=False)
+    assert caught  # (the few replications are warned of)
+    assert not [w for w in caught if "efficiency" in str(w.message)]
+    assert not [w for w in results.warnings if "efficiency" in w]
+    measured = results.kpis[results.kpis["metric"] == "cycle_efficiency"]
+    assert set(measured["scenario"]) == {"marked"}
+    assert measured["value"].between(0, 1).all() and (measured["value"] > 0).all()
+    (note,) = [n for n in results.notes if "cycle efficiency" in n]
+    assert "not applicable for current" in note and "value_adding" in note

@@ -263,6 +263,8 @@ def erlang_a_queue(simulate: Callable[..., Any]) -> Any:
     ("metric", "entity", "theory"),
     [
         kpi("abandonment_rate", "", EA["p_abandon"]),
+        kpi("abandoned_share", "chat", EA["p_abandon"]),  # the only stage: all of it
+        kpi("queue_mean", "chat", EA["wq_all"] * EA_LAM),  # Lq, by Little's law
         kpi("wait_mean", "chat", EA["wq_served"]),  # waits of those served
         kpi("throughput_per_day", "", 24 * EA["throughput"]),
     ],

@@ -26,8 +26,15 @@ def case_rows(scope: CasesInWindow, window: MeasurementWindow, model: Model) -> 
         rows += _abandonment(scope, abandoned, balked)
     rows.append(_wip(scope, window))
     rows.append(_first_pass_yield(scope, model))
-    rows.append(_cycle_efficiency(scope, model))
+    if value_adding_stages(model):
+        rows.append(_cycle_efficiency(scope, model))
     return rows
+
+
+def value_adding_stages(model: Model) -> list[str]:
+    """The stages marked ``value: value_adding``; without any, cycle efficiency does not apply
+    (it would read 0, as if nothing added value, when nobody said what does)."""
+    return [s.name for s in model.stages if s.value == "value_adding"]
 
 
 def _counts_and_cycle_times(scope: CasesInWindow, window: MeasurementWindow, lost: int) -> Rows:
@@ -84,7 +91,7 @@ def _first_pass_yield(scope: CasesInWindow, model: Model) -> tuple[str, str, flo
 def _cycle_efficiency(scope: CasesInWindow, model: Model) -> tuple[str, str, float]:
     """Value-adding work time of the completed cases over their cycle time."""
     v_done, cycle = scope.done_visits, scope.cycle
-    value_adding = [s.name for s in model.stages if s.value == "value_adding"]
+    value_adding = value_adding_stages(model)
     is_va = v_done["activity"].isin(value_adding).to_numpy()
     va_work = (
         v_done["end_time"].to_numpy()[is_va]

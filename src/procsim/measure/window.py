@@ -46,6 +46,8 @@ class CasesInWindow:
 
     Attributes
     ----------
+    case_ids
+        The case ids, in the log's order.
     arrival, completion, outcome, left
         Per case: arrival and completion time, outcome label, when it left (NaN while open).
     in_scope, done
@@ -60,6 +62,7 @@ class CasesInWindow:
         The visits of the ``in_scope`` cases, and of the ``done`` ones.
     """
 
+    case_ids: np.ndarray
     arrival: np.ndarray
     completion: np.ndarray
     outcome: np.ndarray
@@ -85,6 +88,7 @@ def cases_in_window(elog: EventLog, window: MeasurementWindow) -> CasesInWindow:
     done = in_scope & ~np.isnan(comp)
     v_scope, v_done = _visits_of(elog.visits, cases, in_scope, done)
     return CasesInWindow(
+        case_ids=cases["case_id"].to_numpy(),
         arrival=arr,
         completion=comp,
         outcome=outcome,

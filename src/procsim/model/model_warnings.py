@@ -38,10 +38,6 @@ def model_warnings(model: Model) -> tuple[str, ...]:
                 f"staffing.{role.name}: role is staffed but no stage uses it "
                 "(its staff still count in cost)"
             )
-    if not any(s.value == "value_adding" for s in stages):
-        warnings.append(
-            "process.stages: no stage is marked value: value_adding, so cycle efficiency is 0"
-        )
     varying = model.arrival_profile is not None or any(r.shifts is not None for r in roles)
     for name, load in model.offered_load().items():
         if load >= 1:

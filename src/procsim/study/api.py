@@ -21,6 +21,7 @@ from typing import Any
 from procsim.config.composed_study import Study
 from procsim.errors import Issue, ModelError, did_you_mean
 from procsim.measure.analytic import beside
+from procsim.measure.kpis import not_applicable
 from procsim.measure.stats import skewed_note
 from procsim.model.kpi_catalogue import CATALOGUE
 from procsim.model.process import BASELINE, Model, RunSettings
@@ -107,6 +108,7 @@ def _simulate(
         warnings.insert(0, reps.interrupted)
     sim, summary = measured.tables, measured.summary
     notes += skewed_note(summary)
+    notes += not_applicable(models)
     compared = compare_redesigns(summary, sim.kpis, models, reps.settings.confidence, study.rank_by)
     notes += compared.notes
     return Results(
