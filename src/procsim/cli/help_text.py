@@ -15,6 +15,7 @@ usage: procsim [OVERRIDE ...]          run the current process (and a redesign)
        procsim schema [FOLDER]          write JSON Schemas of process, scenario and experiment
                                         files, for editors that check a file as it is typed
        procsim --help | --version | --hydra-help
+       eval "$(procsim -sc install=bash)"  turn on completion of names and keys (zsh, fish too)
 
 Simulates the current process and, with scenario=... (or compare=[...]), proposed redesigns
 on common random numbers, with replications; prints headline KPIs with 95% confidence

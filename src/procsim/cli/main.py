@@ -9,8 +9,10 @@ exit 2.
 
 from __future__ import annotations
 
+import os
 import sys
 
+from procsim.cli.completion import complete, completion_query, print_candidates
 from procsim.cli.help_text import help_text
 from procsim.cli.hydra_run import run_hydra
 from procsim.cli.prepare import prepare_command_line
@@ -57,6 +59,12 @@ def main(argv: list[str] | None = None) -> None:
     if "-h" in args or "--help" in args:
         print(help_text(workspace))
         return
+    shell = completion_query(args)
+    if shell is not None:
+        candidates = complete(workspace, os.environ.get("COMP_LINE", ""))
+        if candidates is not None:
+            print_candidates(candidates, shell)
+            return
     try:
         args = prepare_command_line(workspace, args)
     except ProcsimError as exc:
