@@ -20,6 +20,7 @@ from typing import Any
 from procsim.config.experiments import EXPERIMENT_KEYS
 from procsim.config.scenario_files import SCENARIO_KEYS
 from procsim.model.arrivals import ARRIVAL_KEYS
+from procsim.model.calendar import CALENDAR_KEYS
 from procsim.model.case_types import CASE_TYPE_KEYS, TYPE_STAGE_KEYS
 from procsim.model.distribution_families import ALIASES, FAMILIES
 from procsim.model.process import VALUE_CLASSES
@@ -172,7 +173,7 @@ def _sections() -> dict[str, Schema]:
                 "start": NAME,
                 "stages": _by_name({"anyOf": [_stage(), {"type": "null"}]}),
                 # (dates: a YAML reader may hand them over as strings or as dates)
-                "calendar": _mapping({"start": {}, "closed": {}}),
+                "calendar": _mapping(_only(CALENDAR_KEYS, {"timezone": TEXT})),
             },
         )
     )  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
@@ -21,6 +22,7 @@ from numpy.typing import ArrayLike
 from procsim.errors import Issue, did_you_mean
 
 DEFAULT_ORIGIN = dt.date(2024, 1, 1)  # a Monday
+CALENDAR_KEYS = ("start", "closed", "timezone")
 WEEK_HOURS = 168.0
 
 
@@ -31,6 +33,9 @@ class Calendar:
     origin: dt.date = DEFAULT_ORIGIN
     hours_per_unit: float = 1.0
     closed: tuple[dt.date, ...] = ()
+    #: IANA time zone of the calendar's wall clock (``Europe/Berlin``), for the timestamps of
+    #: exported event logs; the simulation itself runs on the wall clock.
+    timezone: str = "UTC"
 
     @property
     def week(self) -> float:
@@ -247,9 +252,10 @@ def parse_calendar(
         return None
     n = len(issues)
     for key in spec:
-        if key not in ("start", "closed"):
-            issues.append(Issue(f"{path}.{key}", "unknown key", "start or closed", repr(key),
-                                did_you_mean(str(key), ["start", "closed"])))  # fmt: skip
+        if key not in CALENDAR_KEYS:
+            issues.append(Issue(f"{path}.{key}", "unknown key", ", ".join(CALENDAR_KEYS),
+                                repr(key), did_you_mean(str(key), CALENDAR_KEYS)))  # fmt: skip
+    zone = _timezone(spec.get("timezone"), f"{path}.timezone", issues)
     origin = DEFAULT_ORIGIN
     if spec.get("start") is not None:
         got = _date(spec["start"])
@@ -285,4 +291,19 @@ def parse_calendar(
             closed.add(day)
     if len(issues) > n:
         return None
-    return Calendar(origin, hours_per_unit, tuple(sorted(closed)))
+    return Calendar(origin, hours_per_unit, tuple(sorted(closed)), zone)
+
+
+def _timezone(value: object, path: str, issues: list[Issue]) -> str:
+    """An IANA time zone name (``UTC`` when not given)."""
+    if value is None:
+        return "UTC"
+    try:
+        if not isinstance(value, str) or not value:
+            raise ValueError
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        issues.append(Issue(path, "unknown time zone", "an IANA name such as Europe/Berlin, "
+                            "Asia/Shanghai or UTC", repr(value)))  # fmt: skip
+        return "UTC"
+    return value
