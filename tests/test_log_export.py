@@ -142,3 +142,28 @@ def test_an_unknown_time_zone_names_the_key() -> None:
         validate_model(config)
     config["process"]["calendar"]["timezone"] = "Asia/Shanghai"  # type: ignore[index]
     assert validate_model(config).calendar.timezone == "Asia/Shanghai"
+
+
+def test_procsim_export_writes_both_files_into_the_run_folder(tmp_path: Path) -> None:
+    import procsim
+    from helpers import run_module
+
+    study = procsim.compose(
+        overrides=["run.replications=2", "run.horizon=3d", "run.warmup=0", "run.workers=1"]
+    )
+    results = procsim.run(study, progress=False, warn=lambda _: None)
+    folder = results.save(tmp_path / "run", figures=False, report=False)
+    done = run_module("procsim.cli.export_log", [str(folder)], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    xes, csv = folder / "tables" / "event_log.xes.gz", folder / "tables" / "event_log.csv.gz"
+    assert done.stdout.split() == [str(xes), str(csv)]
+    table = pd.read_csv(csv, keep_default_na=False)
+    assert len(table) == len(results.visits)
+    assert table["case"].nunique() == len(results.cases)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        log = pm4py.read_xes(str(xes), show_progress_bar=False)
+    assert log["case:concept:name"].nunique() == len(results.cases)
+    # Not a run folder: one message, exit 2.
+    bad = run_module("procsim.cli.export_log", [str(tmp_path)], cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "run.json" in bad.stderr
